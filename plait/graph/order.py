@@ -1,0 +1,157 @@
+"""Static priorities for running a graph with little memory.
+
+``order_indices`` works on the integer form of a graph that the scheduling
+engine compiles (``dependencies[i]`` lists the tasks ``i`` needs); ``order``
+is the same on a plain dict graph. Lower numbers run first.
+
+The plan is a depth-first walk from the requested outputs: a branch is
+finished before the next one starts, so its intermediates can be released
+early, and among the inputs of a task the one that needs the most work is
+started first (its result is held while the smaller ones are computed).
+"""
+from __future__ import annotations
+
+
+class CycleError(ValueError):
+    """The graph has a cycle; ``cycle`` lists its members in order."""
+
+    def __init__(self, cycle, message=None):
+        self.cycle = list(cycle)
+        if message is None:
+            message = "cycle detected: " + " -> ".join(map(repr, self.cycle))
+        super().__init__(message)
+
+
+def _work(dependencies, roots):
+    """Number of tasks below each task, counting shared ones once per path,
+    capped so it stays cheap; used only to pick which input to run first."""
+    n = len(dependencies)
+    size = [0] * n
+    state = [0] * n  # 0 new, 1 on stack, 2 done
+    for r in roots:
+        if state[r]:
+            continue
+        stack = [r]
+        while stack:
+            v = stack[-1]
+            if state[v] == 0:
+                state[v] = 1
+                for c in dependencies[v]:
+                    if state[c] == 0:
+                        stack.append(c)
+                    elif state[c] == 1:
+                        _raise_cycle(dependencies, c)
+            else:
+                stack.pop()
+                if state[v] == 1:
+                    state[v] = 2
+                    s = 1
+                    for c in dependencies[v]:
+                        s += size[c]
+                    size[v] = s if s < 1 << 40 else 1 << 40
+    return size
+
+
+def _raise_cycle(dependencies, start):
+    """Find a cycle through ``start`` and raise CycleError with its indices."""
+    path = [start]
+    index = {start: 0}
+    seen = set()
+    # follow dependencies depth-first until we come back to a node on the path
+    stack = [iter(dependencies[start])]
+    while stack:
+        for c in stack[-1]:
+            if c in index:
+                raise CycleError(path[index[c]:] + [c])
+            if c not in seen:
+                seen.add(c)
+                index[c] = len(path)
+                path.append(c)
+                stack.append(iter(dependencies[c]))
+                break
+        else:
+            stack.pop()
+            del index[path.pop()]
+    raise CycleError([start, start])
+
+
+def order_indices(dependencies, roots):
+    """Priority of each task (0 runs first) for a graph in integer form.
+
+    Parameters
+    ----------
+    dependencies : list of sequences of int
+        ``dependencies[i]`` are the tasks that task ``i`` needs.
+    roots : sequence of int
+        The requested outputs, in the order they were asked for. Every task
+        must be reachable from them.
+
+    Raises ``CycleError`` (a ``ValueError``) naming the indices of a cycle.
+
+    >>> order_indices([[], [0], [], [1, 2]], roots=[3])
+    [0, 1, 2, 3]
+    >>> order_indices([[1], [0]], roots=[0])
+    Traceback (most recent call last):
+    ...
+    plait.graph.order.CycleError: cycle detected: 0 -> 1 -> 0
+    """
+    n = len(dependencies)
+    work = _work(dependencies, roots)
+    prio = [-1] * n
+    counter = 0
+    for r in roots:
+        if prio[r] >= 0:
+            continue
+        # children of each node, largest subtree first
+        stack = [(r, _children(dependencies[r], work))]
+        while stack:
+            v, kids = stack[-1]
+            for c in kids:
+                if prio[c] < 0:
+                    stack.append((c, _children(dependencies[c], work)))
+                    break
+            else:
+                stack.pop()
+                if prio[v] < 0:
+                    prio[v] = counter
+                    counter += 1
+    return prio
+
+
+def _children(deps, work):
+    if len(deps) < 2:
+        return iter(deps)
+    return iter(sorted(deps, key=work.__getitem__, reverse=True))
+
+
+def order(dsk, keys=None):
+    """Priority of each key of a graph: lower numbers run first.
+
+    ``keys`` are the outputs to plan for (by default every key that no other
+    key depends on).
+
+    >>> from operator import add
+    >>> dsk = {'a': 1, 'b': (add, 'a', 1), 'c': 10, 'd': (add, 'b', 'c')}
+    >>> order(dsk)
+    {'a': 0, 'b': 1, 'c': 2, 'd': 3}
+    """
+    from plait.graph.core import get_dependencies
+
+    names = list(dsk)
+    index = {k: i for i, k in enumerate(names)}
+    deps = [[index[d] for d in get_dependencies(dsk, task=dsk[k], as_list=True)]
+            for k in names]
+    if keys is None:
+        has_dependent = set()
+        for ds in deps:
+            has_dependent.update(ds)
+        roots = [i for i in range(len(names)) if i not in has_dependent]
+        if not roots and names:
+            roots = [0]
+    else:
+        roots = [index[k] for k in keys]
+    try:
+        prio = order_indices(deps, roots)
+    except CycleError as e:
+        raise CycleError([names[i] for i in e.cycle]) from None
+    return {names[i]: p for i, p in enumerate(prio) if p >= 0}

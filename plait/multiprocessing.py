@@ -1,0 +1,52 @@
+"""The multiprocessing scheduler: a persistent pool of worker processes."""
+from __future__ import annotations
+
+from plait import config
+from plait.scheduling.executor import ExecutorBackend
+from plait.scheduling.get import run_graph
+from plait.scheduling.processes import ProcessBackend
+
+
+def get(dsk, keys, num_workers=None, pool=None, context=None, initializer=None,
+        callbacks=None):
+    """Compute ``keys`` of the graph ``dsk`` with worker processes.
+
+    Good for pure-Python code (strings, dicts, JSON) that holds the GIL.
+    Functions and lambdas travel with cloudpickle; workers see the caller's
+    ``sys.path`` and working directory. In a script, call this under
+    ``if __name__ == "__main__":``.
+
+    Parameters
+    ----------
+    num_workers : int, optional
+        Processes; default ``config.get('num_workers')`` or the number of cores.
+    pool : Executor or multiprocessing.Pool, optional
+        Run on this pool instead; default ``config.get('pool')``.
+    context : str, optional
+        Start method, 'spawn' (default), 'forkserver' or 'fork'; default
+        ``config.get('multiprocessing.context')``.
+    initializer : callable, optional
+        Called once in each new worker process.
+    callbacks : list of Callback, optional
+        Hooks for this call, in addition to the registered ones.
+
+    >>> from operator import add
+    >>> dsk = {'a': 1, 'b': 2, 'c': (add, 'a', 'b'), 'd': (sum, ['a', 'b', 'c'])}
+    >>> get(dsk, ['a', 'b', 'c'])
+    [1, 2, 3]
+    """
+    from plait.callbacks import active_callbacks
+
+    if pool is None:
+        pool = config.get("pool", None)
+    if pool is not None:
+        backend = ExecutorBackend(pool)
+    else:
+        if num_workers is None:
+            num_workers = config.get("num_workers", None)
+        if context is None:
+            context = config.get("multiprocessing.context", "spawn")
+        if initializer is None:
+            initializer = config.get("multiprocessing.initializer", None)
+        backend = ProcessBackend(num_workers, context, initializer)
+    return run_graph(dsk, keys, backend, active_callbacks(callbacks))

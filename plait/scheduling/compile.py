@@ -1,0 +1,234 @@
+"""Compile a graph, once, into the integer-indexed form the engine runs.
+
+``compile_graph(dsk, keys)`` walks the graph from the requested keys (so it
+culls what they do not need), gives every needed key an index, and records
+for each index:
+
+* ``specs[i]``: how to run it, ``(kind, func, args)``:
+
+  - ``REFS``: ``func(*[data[j] for j in args])`` (every argument a reference)
+  - ``CALL``: ``func(*[evaluate(a, data) for a in args])`` (any other task)
+  - ``VALUE``: ``evaluate(args, data)`` (a list of computations, or an alias)
+  - ``LITERAL``: the value ``args`` itself; nothing runs
+
+  where ``args`` holds ``Ref(j)``, ``Call`` and ``List`` nodes in place of
+  references, nested tasks and lists of computations;
+* ``dependencies[i]``: the distinct indices task ``i`` reads;
+* ``dependents[i]``: the tasks that read ``i``;
+* ``priority[i]``: from ``plait.graph.order.order_indices``;
+* ``chain_next[i]``: the task that can only run right after ``i`` (``i`` is
+  its one dependency and it is ``i``'s one dependent), else -1. The engine
+  sends such chains to one worker in one go.
+
+Specs hold only the user's functions and plain values, so they pickle (with
+cloudpickle) for process and executor backends.
+"""
+from __future__ import annotations
+
+from plait.graph.core import KEY_TYPES, iskey, key_str, quote
+from plait.graph.order import CycleError, order_indices
+
+REFS, CALL, VALUE, LITERAL = 0, 1, 2, 3
+
+
+class Ref:
+    """A reference to the value of task ``i``."""
+
+    __slots__ = ("i",)
+
+    def __init__(self, i):
+        self.i = i
+
+    def __reduce__(self):
+        return (Ref, (self.i,))
+
+    def __repr__(self):
+        return f"Ref({self.i})"
+
+
+class Call:
+    """A nested task: ``func(*args)`` with args evaluated first."""
+
+    __slots__ = ("func", "args")
+
+    def __init__(self, func, args):
+        self.func = func
+        self.args = args
+
+    def __reduce__(self):
+        return (Call, (self.func, self.args))
+
+
+class List:
+    """A list of computations."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+    def __reduce__(self):
+        return (List, (self.items,))
+
+
+def evaluate(node, data):
+    """Evaluate a compiled argument against ``data`` (index -> value)."""
+    t = type(node)
+    if t is Ref:
+        return data[node.i]
+    if t is Call:
+        return node.func(*[evaluate(a, data) for a in node.args])
+    if t is List:
+        return [evaluate(a, data) for a in node.items]
+    return node
+
+
+def run_spec(spec, data):
+    """Run one compiled task against ``data`` and return its value."""
+    kind, func, args = spec
+    if kind == REFS:
+        return func(*[data[j] for j in args])
+    if kind == CALL:
+        return func(*[evaluate(a, data) for a in args])
+    if kind == VALUE:
+        return evaluate(args, data)
+    return args
+
+
+class Compiled:
+    """A graph in integer form; see the module docstring for the fields."""
+
+    __slots__ = ("keys", "index", "specs", "dependencies", "dependents",
+                 "priority", "chain_next", "outputs", "graph")
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __repr__(self):
+        return f"<Compiled: {len(self.keys)} tasks, {len(self.outputs)} outputs>"
+
+
+def compile_graph(dsk, keys):
+    """Compile the part of ``dsk`` that ``keys`` (a flat list) need.
+
+    Raises ``KeyError`` naming a requested key that is not in the graph and
+    ``CycleError`` naming the keys of a cycle.
+
+    >>> from operator import add
+    >>> c = compile_graph({'a': 1, 'b': (add, 'a', 10), 'z': 5}, ['b'])
+    >>> c.keys, c.dependencies, c.outputs
+    (['b', 'a'], [(1,), ()], [0])
+    """
+    index = {}
+    names = []
+    for k in keys:
+        if k not in index:
+            try:
+                present = k in dsk
+            except TypeError:
+                present = False
+            if not present:
+                raise KeyError(f"{key_str(k)} is not a key of the graph") from None
+            index[k] = len(names)
+            names.append(k)
+    outputs = [index[k] for k in keys]
+    specs = []
+    deps = []
+    i = 0
+    while i < len(names):  # names grows as references are found
+        spec, d = _compile_entry(dsk[names[i]], dsk, index, names)
+        specs.append(spec)
+        deps.append(d)
+        i += 1
+    c = Compiled()
+    c.graph = dsk
+    c.keys = names
+    c.index = index
+    c.specs = specs
+    c.dependencies = deps
+    c.outputs = outputs
+    _link(c)
+    return c
+
+
+def _link(c):
+    n = len(c.keys)
+    dependents = [[] for _ in range(n)]
+    for i, ds in enumerate(c.dependencies):
+        for j in ds:
+            dependents[j].append(i)
+    c.dependents = dependents
+    roots = list(dict.fromkeys(c.outputs))
+    try:
+        c.priority = order_indices(c.dependencies, roots)
+    except CycleError as e:
+        raise CycleError([c.keys[i] for i in e.cycle]) from None
+    chain = [-1] * n
+    deps = c.dependencies
+    for i in range(n):
+        ds = dependents[i]
+        if len(ds) == 1 and len(deps[ds[0]]) == 1:
+            chain[i] = ds[0]
+    c.chain_next = chain
+
+
+def _ref(x, dsk, index, names):
+    """Index of the key ``x`` (registering it), or -1 if ``x`` is no key."""
+    t = type(x)
+    if t in KEY_TYPES or (t is tuple and iskey(x)):
+        j = index.get(x)
+        if j is not None:
+            return j
+        if x in dsk:
+            j = index[x] = len(names)
+            names.append(x)
+            return j
+    return -1
+
+
+def _compile_entry(comp, dsk, index, names):
+    """(spec, dependencies) of one graph entry."""
+    if type(comp) is tuple and comp and callable(comp[0]):
+        deps = {}
+        args = comp[1:]
+        refs = []
+        for a in args:
+            j = _ref(a, dsk, index, names)
+            if j < 0:
+                break
+            refs.append(j)
+            deps[j] = None
+        else:
+            return (REFS, comp[0], tuple(refs)), tuple(deps)
+        deps = {}
+        cargs = tuple(_compile_arg(a, dsk, index, names, deps) for a in args)
+        return (CALL, comp[0], cargs), tuple(deps)
+    deps = {}
+    node = _compile_arg(comp, dsk, index, names, deps)
+    if not deps and type(node) not in (Call, List):
+        return (LITERAL, None, node), ()
+    return (VALUE, None, node), tuple(deps)
+
+
+def _compile_arg(a, dsk, index, names, deps):
+    t = type(a)
+    if t is tuple:
+        if a and callable(a[0]):
+            return Call(a[0], tuple(_compile_arg(x, dsk, index, names, deps)
+                                    for x in a[1:]))
+        j = _ref(a, dsk, index, names)
+    elif t is list:
+        items = [_compile_arg(x, dsk, index, names, deps) for x in a]
+        if any(type(x) in (Ref, Call, List) for x in items):
+            return List(items)
+        return items if any(type(x) is quote for x in a) else a
+    elif t is quote:
+        return a.value
+    elif t in KEY_TYPES:
+        j = _ref(a, dsk, index, names)
+    else:
+        return a
+    if j < 0:
+        return a
+    deps[j] = None
+    return Ref(j)

@@ -1,0 +1,47 @@
+"""Run a graph with a backend: the shared body of every ``get`` function."""
+from __future__ import annotations
+
+from plait.scheduling.compile import compile_graph
+from plait.scheduling.engine import run
+
+
+def flatten_keys(keys, out):
+    """Append the keys in ``keys`` (a key or nested lists of keys) to ``out``."""
+    if type(keys) is list:
+        for k in keys:
+            flatten_keys(k, out)
+    else:
+        out.append(keys)
+    return out
+
+
+def _reshape(keys, values):
+    """Rebuild the nesting of ``keys`` from the flat iterator ``values``."""
+    if type(keys) is list:
+        return [_reshape(k, values) for k in keys]
+    return next(values)
+
+
+def run_graph(dsk, keys, backend, callbacks=()):
+    """Compute ``keys`` of ``dsk`` on ``backend``; results shaped like ``keys``.
+
+    ``keys`` is one key, or a list (nested lists allowed) of keys.
+
+    >>> from operator import add
+    >>> from plait.scheduling.local import SyncBackend
+    >>> run_graph({'a': 1, 'b': (add, 'a', 1)}, [['a'], 'b'], SyncBackend())
+    [[1], 2]
+    """
+    if not hasattr(dsk, "keys") or not hasattr(dsk, "__getitem__"):
+        raise TypeError(f"a graph must be a Mapping of keys to computations, "
+                        f"got {type(dsk).__name__}")
+    for cb in callbacks:
+        if getattr(cb, "start", None):
+            cb.start(dsk)
+    flat = flatten_keys(keys, [])
+    compiled = compile_graph(dsk, flat)
+    session = backend.session(compiled, timing=bool(callbacks))
+    values = run(compiled, session, callbacks)
+    if type(keys) is not list:
+        return values[0]
+    return _reshape(keys, iter(values))

@@ -1,0 +1,107 @@
+"""Sessions whose data lives in the calling process, and the sync backend.
+
+``MemorySession`` keeps every value in one list indexed by task; the sync
+session runs each batch at once in the caller's thread, so ``pdb``,
+``%debug`` and profilers see the user's code directly and a task's own
+exception is raised with its own traceback.
+"""
+from __future__ import annotations
+
+from plait.scheduling.compile import run_spec
+from plait.scheduling.engine import Report, now
+
+
+class MemorySession:
+    """Values in a list in this process; subclasses say where batches run."""
+
+    def __init__(self, compiled, timing=False):
+        self.compiled = compiled
+        self.data = [None] * len(compiled.keys)
+        self.timing = timing
+        self.cancelled = False
+        pinned = bytearray(len(compiled.keys))
+        for i in compiled.outputs:
+            pinned[i] = 1
+        self.pinned = pinned
+
+    def put(self, i, value):
+        self.data[i] = value
+
+    def release(self, i):
+        self.data[i] = None
+
+    def gather(self, indices):
+        data = self.data
+        return [data[i] for i in indices]
+
+    def peek(self, i):
+        return self.data[i]
+
+    def run_batch(self, batch, worker=None):
+        """Run ``batch`` in order against ``self.data``; return a Report.
+
+        Within a chain, a value whose only reader has run is dropped at once
+        (unless it is an output), so long chains hold one value at a time.
+        """
+        specs, data = self.compiled.specs, self.data
+        chain, pinned = self.compiled.chain_next, self.pinned
+        done = []
+        times = [] if self.timing else None
+        prev = -1
+        for i in batch:
+            if self.cancelled:
+                return Report(done, times=times, worker=worker,
+                              unrun=batch[len(done):])
+            try:
+                if times is None:
+                    data[i] = run_spec(specs[i], data)
+                else:
+                    t0 = now()
+                    data[i] = run_spec(specs[i], data)
+                    times.append((t0, now()))
+            except BaseException as exc:  # noqa: B902 - reported, then re-raised by the engine
+                return Report(done, error=(i, exc), times=times, worker=worker)
+            if prev >= 0 and chain[prev] == i and not pinned[prev]:
+                data[prev] = None
+            prev = i
+            done.append(i)
+        return Report(done, times=times, worker=worker)
+
+    def close(self, cancel):
+        if cancel:
+            self.cancelled = True
+
+
+class SyncSession(MemorySession):
+    """Run each batch right away in the calling thread."""
+
+    def __init__(self, compiled, timing=False):
+        super().__init__(compiled, timing)
+        self.reports = []
+
+    def free_slots(self):
+        return 1
+
+    def submit(self, batch):
+        report = self.run_batch(batch, worker=0)
+        if report.error is not None:
+            # raise the task's own exception right here, traceback untouched
+            from plait.scheduling.engine import add_key_note
+            i, exc = report.error
+            self.reports.append(Report(report.tasks, times=report.times, worker=0))
+            raise add_key_note(exc, self.compiled.keys[i])
+        self.reports.append(report)
+
+    def wait(self):
+        reports, self.reports = self.reports, []
+        return reports
+
+
+class SyncBackend:
+    """The synchronous backend: one worker, the caller's own thread."""
+
+    name = "sync"
+    nworkers = 1
+
+    def session(self, compiled, timing=False):
+        return SyncSession(compiled, timing)
