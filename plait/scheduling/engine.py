@@ -32,6 +32,8 @@ from plait.graph.core import key_str
 WAITING, READY, RUNNING, DONE, RELEASED = range(5)
 STATUS_NAMES = ("waiting", "ready", "running", "done", "released")
 MAX_BATCH = 1000
+BATCH_SECONDS = 0.002  # aim for batches that take about this long to run
+FIRST_BATCH = 4  # batch size before any task's cost is known
 
 
 class Report:
@@ -41,16 +43,19 @@ class Report:
     ``(index, exception)`` for the task that failed (the rest of the batch
     did not run); ``times``: ``(start, end)`` per finished task (``time.time``
     in the worker) when asked for; ``worker``: an id; ``nbytes``: sizes per
-    finished task when known; ``lost``: indices whose values are gone (a dead
+    finished task when known; ``elapsed``: seconds the worker spent on
+    the batch, when known (the engine sizes batches from it); ``lost``: indices whose values are gone (a dead
     worker) and must be recomputed; ``unrun``: dispatched tasks that did not
     run and must be scheduled again.
     """
 
-    __slots__ = ("tasks", "error", "times", "worker", "nbytes", "lost", "unrun")
+    __slots__ = ("tasks", "error", "times", "worker", "nbytes", "lost", "unrun",
+                 "elapsed")
 
     def __init__(self, tasks, error=None, times=None, worker=None, nbytes=None,
-                 lost=(), unrun=()):
+                 lost=(), unrun=(), elapsed=None):
         self.tasks = tasks
+        self.elapsed = elapsed
         self.error = error
         self.times = times
         self.worker = worker
@@ -105,6 +110,7 @@ class State:
         self.ready = []
         self.ndone = 0
         self.nrunning = 0
+        self.task_cost = None  # running estimate of seconds per task
         self.recomputed = 0
         self.timing = timing
         self.times = {} if timing else None
@@ -146,7 +152,12 @@ class State:
         ready, status, chain = self.ready, self.status, self.compiled.chain_next
         bp = self.by_priority
         k = len(ready) // slots
-        k = 1 if k < 1 else (MAX_BATCH if k > MAX_BATCH else k)
+        cost = self.task_cost
+        limit = FIRST_BATCH if cost is None else (
+            MAX_BATCH if cost * MAX_BATCH < BATCH_SECONDS else int(BATCH_SECONDS / cost))
+        k = 1 if k < 1 else (limit if k > limit else k)
+        if k < 1:
+            k = 1
         batch = []
         for _ in range(k):
             i = bp[heappop(ready)]
@@ -300,6 +311,10 @@ def run(compiled, session, callbacks=()):
 def _handle(state, report, post):
     finish = state.finish
     state.nrunning -= len(report.tasks) + len(report.unrun) + (report.error is not None)
+    if report.elapsed is not None and report.tasks:
+        cost = report.elapsed / len(report.tasks)
+        old = state.task_cost
+        state.task_cost = cost if old is None else 0.5 * (old + cost)
     if report.times is not None and state.timing:
         for i, t in zip(report.tasks, report.times):
             state.times[i] = t

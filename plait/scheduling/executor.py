@@ -11,9 +11,11 @@ travel because the payload is cloudpickled.
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures import BrokenExecutor
 import multiprocessing.pool
 import os
 import traceback
+from time import perf_counter
 from queue import SimpleQueue
 
 import cloudpickle
@@ -41,9 +43,10 @@ def run_payload(payload):
     """Run a pickled batch in a worker; return the pickled outcome.
 
     The payload is ``(batch, specs, inputs, keep, timing)``; the outcome is
-    ``(done, values, error, times, pid)`` with ``values`` for the tasks in
-    ``keep`` and ``error`` as ``(index, exception, traceback text)``.
+    ``(done, values, error, times, pid, elapsed)`` with ``values`` for the
+    tasks in ``keep`` and ``error`` as ``(index, exception, traceback text)``.
     """
+    start = perf_counter()
     batch, specs, inputs, keep, timing = cloudpickle.loads(payload)
     data = _Data(inputs)
     done, times, error = [], [] if timing else None, None
@@ -58,7 +61,8 @@ def run_payload(payload):
             break
         done.append(i)
     values = {i: data[i] for i in keep if i in data}
-    return _dumps_outcome((done, values, error, times, os.getpid()))
+    return _dumps_outcome((done, values, error, times, os.getpid(),
+                           perf_counter() - start))
 
 
 class _Data(dict):
@@ -69,18 +73,19 @@ def _dumps_outcome(outcome):
     try:
         return cloudpickle.dumps(outcome)
     except BaseException as exc:  # noqa: B902
-        done, values, error, times, pid = outcome
+        done, values, error, times, pid, elapsed = outcome
         if error is not None:
             i, e, tb = error
             error = (i, RuntimeError(f"{type(e).__name__}: {e}"), tb)
-            return cloudpickle.dumps((done, {}, error, times, pid))
+            return cloudpickle.dumps((done, {}, error, times, pid, elapsed))
         for i, v in values.items():
             try:
                 cloudpickle.dumps(v)
             except BaseException:  # noqa: B902
                 err = SerializationError(f"the result could not be pickled: {exc!r}")
                 return cloudpickle.dumps(([d for d in done if d != i], {},
-                                          (i, err, traceback.format_exc()), times, pid))
+                                          (i, err, traceback.format_exc()), times, pid,
+                                          elapsed))
         raise
 
 
@@ -119,7 +124,7 @@ class InProcessExecutorSession(MemorySession):
 
     def submit(self, batch):
         self.inflight += 1
-        _submit(self.executor, self.run_batch, batch, self.outbox)
+        _submit(self.executor, self.run_batch, batch, batch, self.outbox)
 
     def wait(self):
         reports = [_unwrap(self.outbox.get())]
@@ -129,13 +134,14 @@ class InProcessExecutorSession(MemorySession):
         return reports
 
 
-def _submit(executor, func, arg, outbox):
+def _submit(executor, func, arg, batch, outbox):
+    """Run ``func(arg)`` on the executor; its outcome (or a _Failed) goes to outbox."""
     if isinstance(executor, multiprocessing.pool.Pool):
         executor.apply_async(func, (arg,), callback=outbox.put,
-                             error_callback=lambda e: outbox.put(_Failed(arg, e)))
+                             error_callback=lambda e: outbox.put(_Failed(batch, e)))
     else:
         fut = executor.submit(func, arg)
-        fut.add_done_callback(lambda f: outbox.put(_from_future(f, arg)))
+        fut.add_done_callback(lambda f: outbox.put(_from_future(f, batch)))
 
 
 class _Failed:
@@ -155,8 +161,19 @@ def _from_future(fut, batch):
 
 def _unwrap(item):
     if isinstance(item, _Failed):
-        return Report([], error=(item.batch[0], item.exc))
+        exc = item.exc
+        if isinstance(exc, BrokenExecutor):
+            exc = WorkerDiedError(
+                f"a worker process died while running a batch of {len(item.batch)} "
+                f"task(s), the first being the one named below; this can be caused "
+                f"by a segmentation fault, os._exit, a kill signal or running out "
+                f"of memory ({exc})")
+        return Report([], error=(item.batch[0], exc))
     return item
+
+
+class WorkerDiedError(RuntimeError):
+    """A worker process died (crash, kill, os._exit) while running tasks."""
 
 
 class RemoteExecutorSession(MemorySession):
@@ -191,7 +208,7 @@ class RemoteExecutorSession(MemorySession):
             raise _pickle_error(c, batch, specs, inputs, exc) from exc
         self.bytes_sent += len(payload)
         self.inflight += 1
-        _submit(self.executor, run_payload, payload, self.outbox)
+        _submit(self.executor, run_payload, payload, batch, self.outbox)
 
     def wait(self):
         reports = [self._report(self.outbox.get())]
@@ -204,13 +221,13 @@ class RemoteExecutorSession(MemorySession):
         if isinstance(item, _Failed):
             return _unwrap(item)
         self.bytes_received += len(item)
-        done, values, error, times, pid = cloudpickle.loads(item)
+        done, values, error, times, pid, elapsed = cloudpickle.loads(item)
         for i, v in values.items():
             self.data[i] = v
         if error is not None:
             i, exc, tb = error
             error = (i, rebuild_exception(exc, tb))
-        return Report(done, error=error, times=times, worker=pid)
+        return Report(done, error=error, times=times, worker=pid, elapsed=elapsed)
 
 
 def _pickle_error(c, batch, specs, inputs, exc):

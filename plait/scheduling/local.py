@@ -7,6 +7,8 @@ exception is raised with its own traceback.
 """
 from __future__ import annotations
 
+from time import perf_counter
+
 from plait.scheduling.compile import run_spec
 from plait.scheduling.engine import Report, now
 
@@ -48,6 +50,7 @@ class MemorySession:
         done = []
         times = [] if self.timing else None
         prev = -1
+        start = perf_counter()
         for i in batch:
             if self.cancelled:
                 return Report(done, times=times, worker=worker,
@@ -65,7 +68,7 @@ class MemorySession:
                 data[prev] = None
             prev = i
             done.append(i)
-        return Report(done, times=times, worker=worker)
+        return Report(done, times=times, worker=worker, elapsed=perf_counter() - start)
 
     def close(self, cancel):
         if cancel:
