@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from contextvars import copy_context
 from queue import SimpleQueue
 
 from plait.scheduling.local import MemorySession, SyncSession
@@ -64,9 +65,9 @@ class ThreadPool:
             item = inbox.get()
             if item is None:
                 return
-            session, batch = item
-            session.outbox.put(session.run_batch(batch, worker=n))
-            del item, session, batch
+            session, batch, context = item
+            session.outbox.put(context.run(session.run_batch, batch, n))
+            del item, session, batch, context
 
     def shutdown(self):
         """Stop the threads (after the batches already queued)."""
@@ -115,7 +116,8 @@ class ThreadSession(MemorySession):
 
     def submit(self, batch):
         self.inflight += 1
-        self.pool.inbox.put((self, batch))
+        # tasks see the caller's config.set blocks and other context variables
+        self.pool.inbox.put((self, batch, copy_context()))
 
     def wait(self):
         reports = [self.outbox.get()]
