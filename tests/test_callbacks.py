@@ -122,8 +122,6 @@ def test_compute_with_executor_passes_callbacks(process_executor):
     assert rec.names().count("posttask") == 2
 
 
-@pytest.mark.xfail(strict=True, reason="engine: run_batch drops a chain member's value "
-                   "before posttask sees it (see report on issue 8)")
 def test_posttask_sees_values_inside_chains():
     seen = {}
     cb = Callback(posttask=lambda key, result, graph, state, worker: seen.update({key: result}))

@@ -7,6 +7,7 @@ for each index:
 * ``specs[i]``: how to run it, ``(kind, func, args)``:
 
   - ``REFS``: ``func(*[data[j] for j in args])`` (every argument a reference)
+  - ``FLAT``: as CALL, but every argument is a ``Ref`` or a plain literal
   - ``CALL``: ``func(*[evaluate(a, data) for a in args])`` (any other task)
   - ``VALUE``: ``evaluate(args, data)`` (a list of computations, or an alias)
   - ``LITERAL``: the value ``args`` itself; nothing runs
@@ -28,7 +29,7 @@ from __future__ import annotations
 from plait.graph.core import KEY_TYPES, iskey, key_str, quote
 from plait.graph.order import CycleError, order_indices
 
-REFS, CALL, VALUE, LITERAL = 0, 1, 2, 3
+REFS, CALL, VALUE, LITERAL, FLAT = 0, 1, 2, 3, 4
 
 
 class Ref:
@@ -88,6 +89,8 @@ def run_spec(spec, data):
     kind, func, args = spec
     if kind == REFS:
         return func(*[data[j] for j in args])
+    if kind == FLAT:
+        return func(*[data[a.i] if type(a) is Ref else a for a in args])
     if kind == CALL:
         return func(*[evaluate(a, data) for a in args])
     if kind == VALUE:
@@ -134,11 +137,12 @@ def compile_graph(dsk, keys):
     outputs = [index[k] for k in keys]
     specs = []
     deps = []
+    add_spec, add_deps = specs.append, deps.append
     i = 0
     while i < len(names):  # names grows as references are found
         spec, d = _compile_entry(dsk[names[i]], dsk, index, names)
-        specs.append(spec)
-        deps.append(d)
+        add_spec(spec)
+        add_deps(d)
         i += 1
     c = Compiled()
     c.graph = dsk
@@ -187,27 +191,53 @@ def _ref(x, dsk, index, names):
 
 
 def _compile_entry(comp, dsk, index, names):
-    """(spec, dependencies) of one graph entry."""
-    if type(comp) is tuple and comp and callable(comp[0]):
+    """(spec, dependencies) of one graph entry; the common shapes take one pass."""
+    if type(comp) is not tuple or not comp or not callable(comp[0]):
         deps = {}
-        args = comp[1:]
-        refs = []
-        for a in args:
-            j = _ref(a, dsk, index, names)
-            if j < 0:
+        node = _compile_arg(comp, dsk, index, names, deps)
+        if not deps and type(node) not in (Call, List):
+            return (LITERAL, None, node), ()
+        return (VALUE, None, node), tuple(deps)
+    args = comp[1:]
+    refs = []
+    out = []
+    kind = REFS
+    for a in args:
+        t = type(a)
+        if t is str or t is int or t is float or t is bytes or t is tuple:
+            if t is tuple and a and callable(a[0]):
+                kind = CALL
                 break
+            try:
+                j = index.get(a)
+            except TypeError:  # a tuple holding something unhashable: a literal
+                kind = FLAT
+                out.append(a)
+                continue
+            if j is None:
+                if a not in dsk:
+                    kind = FLAT
+                    out.append(a)
+                    continue
+                j = index[a] = len(names)
+                names.append(a)
             refs.append(j)
-            deps[j] = None
+            out.append(Ref(j))
+        elif t is list or t is quote:
+            kind = CALL
+            break
         else:
-            return (REFS, comp[0], tuple(refs)), tuple(deps)
-        deps = {}
-        cargs = tuple(_compile_arg(a, dsk, index, names, deps) for a in args)
-        return (CALL, comp[0], cargs), tuple(deps)
+            kind = FLAT
+            out.append(a)
+    if kind == REFS:
+        refs = tuple(refs)
+        return (REFS, comp[0], refs), (refs if len(refs) < 2 else tuple(dict.fromkeys(refs)))
+    if kind == FLAT:
+        return (FLAT, comp[0], tuple(out)), (
+            tuple(refs) if len(refs) < 2 else tuple(dict.fromkeys(refs)))
     deps = {}
-    node = _compile_arg(comp, dsk, index, names, deps)
-    if not deps and type(node) not in (Call, List):
-        return (LITERAL, None, node), ()
-    return (VALUE, None, node), tuple(deps)
+    cargs = tuple(_compile_arg(a, dsk, index, names, deps) for a in args)
+    return (CALL, comp[0], cargs), tuple(deps)
 
 
 def _compile_arg(a, dsk, index, names, deps):

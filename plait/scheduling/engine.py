@@ -111,6 +111,9 @@ class State:
         self.ndone = 0
         self.nrunning = 0
         self.task_cost = None  # running estimate of seconds per task
+        # with callbacks, workers keep chain values until posttask has seen
+        # them, so chains go out in short pieces to keep memory bounded
+        self.max_chain = 16 if timing else -1
         self.recomputed = 0
         self.timing = timing
         self.times = {} if timing else None
@@ -164,10 +167,12 @@ class State:
             status[i] = RUNNING
             batch.append(i)
             j = chain[i]
-            while j >= 0 and status[j] == WAITING:
+            room = self.max_chain
+            while j >= 0 and status[j] == WAITING and room:
                 status[j] = RUNNING
                 batch.append(j)
                 j = chain[j]
+                room -= 1
             if not ready:
                 break
         self.nrunning += len(batch)

@@ -43,7 +43,8 @@ class MemorySession:
         """Run ``batch`` in order against ``self.data``; return a Report.
 
         Within a chain, a value whose only reader has run is dropped at once
-        (unless it is an output), so long chains hold one value at a time.
+        (unless it is an output, or callbacks want to see it in ``posttask``),
+        so long chains hold one value at a time.
         """
         specs, data = self.compiled.specs, self.data
         chain, pinned = self.compiled.chain_next, self.pinned
@@ -64,7 +65,7 @@ class MemorySession:
                     times.append((t0, now()))
             except BaseException as exc:  # noqa: B902 - reported, then re-raised by the engine
                 return Report(done, error=(i, exc), times=times, worker=worker)
-            if prev >= 0 and chain[prev] == i and not pinned[prev]:
+            if prev >= 0 and chain[prev] == i and not pinned[prev] and times is None:
                 data[prev] = None
             prev = i
             done.append(i)
