@@ -1,6 +1,9 @@
 """Run a graph with a backend: the shared body of every ``get`` function."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from plait.scheduling.compile import compile_graph
 from plait.scheduling.engine import run
 
@@ -22,6 +25,23 @@ def _reshape(keys, values):
     return next(values)
 
 
+@contextmanager
+def gc_paused(size):
+    """Pause the cyclic garbage collector while compiling a large graph.
+
+    Compiling allocates millions of small, acyclic objects; each automatic
+    collection would scan all of them again, making big graphs quadratic.
+    """
+    if size < 10_000 or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run_graph(dsk, keys, backend, callbacks=()):
     """Compute ``keys`` of ``dsk`` on ``backend``; results shaped like ``keys``.
 
@@ -38,8 +58,9 @@ def run_graph(dsk, keys, backend, callbacks=()):
     for cb in callbacks:
         if getattr(cb, "start", None):
             cb.start(dsk)
-    flat = flatten_keys(keys, [])
-    compiled = compile_graph(dsk, flat)
+    flat = flatten_keys(keys, []) if type(keys) is list else [keys]
+    with gc_paused(len(dsk)):
+        compiled = compile_graph(dsk, flat)
     session = backend.session(compiled, timing=bool(callbacks))
     values = run(compiled, session, callbacks)
     if type(keys) is not list:
