@@ -140,7 +140,7 @@ def plot_tasks(bk, prof, t0, width, height):
     )
     title = f"Task stream: {len(results)} tasks on {len(workers)} workers"
     fig = _figure(bk, title, width, max(height, 40 * len(workers) + 80),
-                  y_range=bk.models.FactorRange(*workers) if workers else None)
+                  y_range=bk.models.FactorRange(*workers))
     source = bk.models.ColumnDataSource(data)
     fig.hbar(y="worker", left="left", right="right", height=0.8, color="colour",
              line_color="black", line_width=0.2, source=source)
@@ -211,6 +211,8 @@ def plot_cache(bk, prof, t0, width, height):
     fig.add_tools(bk.models.HoverTool(tooltips=[("time", "@time{0.000} s"),
                                                 ("held", "@label")], mode="vline"))
     fig.yaxis.axis_label = name
+    if name == "bytes":
+        fig.yaxis.formatter = bk.models.NumeralTickFormatter(format="0.0 b")
     fig.y_range.start = 0
     return fig
 
