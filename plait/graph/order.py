@@ -128,30 +128,40 @@ def order(dsk, keys=None):
     """Priority of each key of a graph: lower numbers run first.
 
     ``keys`` are the outputs to plan for (by default every key that no other
-    key depends on).
+    key depends on); only the keys they need get a priority. Raises
+    ``CycleError`` naming the keys of a cycle.
 
     >>> from operator import add
     >>> dsk = {'a': 1, 'b': (add, 'a', 1), 'c': 10, 'd': (add, 'b', 'c')}
     >>> order(dsk)
     {'a': 0, 'b': 1, 'c': 2, 'd': 3}
+
+    See Also: order_indices, toposort
     """
     from plait.graph.core import get_dependencies
+    from plait.graph.optimize import _check_present, _flat_keys
 
     names = list(dsk)
     index = {k: i for i, k in enumerate(names)}
     deps = [[index[d] for d in get_dependencies(dsk, task=dsk[k], as_list=True)]
             for k in names]
-    if keys is None:
-        has_dependent = set()
-        for ds in deps:
-            has_dependent.update(ds)
-        roots = [i for i in range(len(names)) if i not in has_dependent]
-        if not roots and names:
-            roots = [0]
-    else:
-        roots = [index[k] for k in keys]
+    if keys is not None:
+        keys = _flat_keys(keys)
+        _check_present(dsk, keys)
     try:
-        prio = order_indices(deps, roots)
+        prio = order_indices(deps, _sinks(deps) if keys is None else
+                             [index[k] for k in keys])
+        if keys is None and -1 in prio:  # keys that lead to no sink: a cycle
+            order_indices(deps, [i for i, p in enumerate(prio) if p < 0])
     except CycleError as e:
         raise CycleError([names[i] for i in e.cycle]) from None
     return {names[i]: p for i, p in enumerate(prio) if p >= 0}
+
+
+def _sinks(dependencies):
+    """The tasks that no task depends on, in order."""
+    used = [False] * len(dependencies)
+    for ds in dependencies:
+        for d in ds:
+            used[d] = True
+    return [i for i, u in enumerate(used) if not u]
