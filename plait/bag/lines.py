@@ -1,0 +1,145 @@
+"""Lines of text files, read inside the task that uses them.
+
+A ``TextBlock`` names a whole file (streamed in chunks, decompressed on the
+fly) or a byte range of an uncompressed file (``blocksize``): the range
+starts after the first line delimiter at or after ``offset`` and ends with
+the first delimiter at or after ``offset + length``, so consecutive blocks
+tile the file at line boundaries. Lines keep their delimiter, as in Dask.
+
+The iterable a block opens remembers how many lines it handed out, so an
+error while processing one names the file and the line number.
+"""
+from __future__ import annotations
+
+import io
+from itertools import chain
+from operator import length_hint
+
+from fsspec.utils import read_block
+
+from plait.bag.partition import Source
+
+CHUNK = 1 << 22  # characters read at a time when streaming a whole file
+
+
+class TextBlock(Source):
+    """The lines of ``openfile`` (an fsspec ``OpenFile`` in binary mode),
+    or of its block ``[offset, offset + length)`` when ``length`` is given.
+    """
+
+    def __init__(self, openfile, offset=0, length=None, encoding="utf-8",
+                 errors="strict", delimiter="\n", include_path=False):
+        self.openfile = openfile
+        self.offset = offset
+        self.length = length
+        self.encoding = encoding
+        self.errors = errors
+        self.delimiter = delimiter
+        self.include_path = include_path
+
+    def __reduce__(self):
+        return (TextBlock, (self.openfile, self.offset, self.length, self.encoding,
+                            self.errors, self.delimiter, self.include_path))
+
+    def __repr__(self):
+        span = "" if self.length is None else f", bytes {self.offset}+{self.length}"
+        return f"TextBlock({self.path!r}{span})"
+
+    @property
+    def path(self):
+        return self.openfile.path
+
+    def open(self):
+        return Lines(self)
+
+    def batches(self):
+        """Lists of lines, in order."""
+        batches = self._whole() if self.length is None else self._block()
+        if not self.include_path:
+            return batches
+        path = self.path
+        return ([(line, path) for line in batch] for batch in batches)
+
+    def _whole(self):
+        delim = self.delimiter
+        with self.openfile as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding, errors=self.errors,
+                                    newline="")
+            carry = ""
+            while True:
+                chunk = text.read(CHUNK)
+                if not chunk:
+                    break
+                lines, carry = split_lines(carry + chunk, delim)
+                yield lines
+            if carry:
+                yield [carry]
+
+    def _block(self):
+        delim = self.delimiter.encode(self.encoding)
+        with self.openfile as f:
+            data = read_block(f, self.offset, self.length, delim)
+        text = data.decode(self.encoding, self.errors)
+        del data
+        lines, last = split_lines(text, self.delimiter)
+        if last:
+            lines.append(last)
+        yield lines
+
+    def lines_before(self):
+        """How many lines of the file come before this block."""
+        if self.length is None or self.offset == 0:
+            return 0
+        delim = self.delimiter.encode(self.encoding)
+        with self.openfile as f:
+            return read_block(f, 0, self.offset, delim).count(delim)
+
+
+def split_lines(text, delimiter):
+    """Complete lines of ``text`` (each ending with ``delimiter``) and the rest.
+
+    >>> split_lines('a\\nb\\nc', '\\n')
+    (['a\\n', 'b\\n'], 'c')
+    """
+    parts = text.split(delimiter)
+    last = parts.pop()
+    return [p + delimiter for p in parts], last
+
+
+class Lines:
+    """The lines of a block, iterable once; ``where()`` names the current line."""
+
+    def __init__(self, block):
+        self.block = block
+        self.before = 0
+        self.size = 0
+        self.batch = None
+
+    def __iter__(self):
+        return chain.from_iterable(self._batches())
+
+    def _batches(self):
+        for batch in self.block.batches():
+            self.before += self.size
+            self.size = len(batch)
+            self.batch = iter(batch)
+            yield self.batch
+
+    def lineno(self):
+        """The line number, in the file, of the last line handed out (or 0)."""
+        if self.batch is None:
+            return 0
+        n = self.before + self.size - length_hint(self.batch)
+        return n + self.block.lines_before()
+
+    def where(self, streaming):
+        """A note for an error raised while these lines were being processed."""
+        if not streaming:
+            return f"while processing a partition read from {self.block.path}"
+        try:
+            n = self.lineno()
+        except Exception:  # noqa: BLE001 - the original error matters more
+            return f"while processing {self.block.path}"
+        if n == 0:
+            return f"while reading {self.block.path}"
+        return f"while processing line {n} of {self.block.path}"
