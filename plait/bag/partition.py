@@ -145,19 +145,19 @@ def _rebuild_exception(func, args, state):
 
 
 def empty_safe(func):
-    """``func`` for a partition, or ``NO_RESULT`` when it is empty and not last.
+    """``func`` for a partition, or ``NO_RESULT`` when it is empty.
 
-    The last partition always runs ``func``, so an all-empty bag still gets
-    one real partial value (or ``func``'s own error on empty input).
+    >>> empty_safe(max)(iter([])), empty_safe(max)(iter([3, 1]))
+    (NO_RESULT, 3)
     """
     return functools.partial(_empty_safe, func)
 
 
-def _empty_safe(func, seq, is_last):
+def _empty_safe(func, seq):
     it = iter(seq)
     for first in it:
         return func(chain((first,), it))
-    return func(iter(())) if is_last else NO_RESULT
+    return NO_RESULT
 
 
 def aggregate_safe(aggregate, parts):

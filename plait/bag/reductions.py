@@ -4,7 +4,9 @@
 ``perpartition``; partial results are combined ``split_every`` at a time
 (default 8) by ``aggregate``, level by level, so no task ever holds more
 than ``split_every`` partials and memory stays flat however many partitions
-there are. Empty partitions give ``NO_RESULT``, which aggregations skip.
+there are. Empty partitions give ``NO_RESULT``, which aggregations skip;
+when every partition is empty, the top task runs ``perpartition`` on no
+elements, so ``count`` gives 0 and ``max`` raises ``max()``'s own error.
 """
 from __future__ import annotations
 
@@ -30,9 +32,8 @@ def tree(bag, perpartition, aggregate, finalize, split_every, label, out_type):
     split_every = _check_split_every(split_every, bag.npartitions)
     name = new_name(label, bag.name, perpartition, aggregate, finalize, split_every)
     part = f"{label}-part-{name.rsplit('-', 1)[1]}"
-    last = bag.npartitions - 1
     safe = empty_safe(perpartition)
-    layer = {(part, i): bag.task(i, safe, i == last) for i in range(bag.npartitions)}
+    layer = {(part, i): bag.task(i, safe) for i in range(bag.npartitions)}
     keys = [(part, i) for i in range(bag.npartitions)]
     combine = partial(aggregate_safe, aggregate)
     depth = 0
@@ -43,7 +44,7 @@ def tree(bag, perpartition, aggregate, finalize, split_every, label, out_type):
             layer[(level, j)] = (combine, group)
         keys = [(level, j) for j in range(len(groups))]
         depth += 1
-    top = partial(_top, aggregate, finalize, out_type is Bag)
+    top = partial(_top, perpartition, aggregate, finalize, out_type is Bag)
     layer[(name, 0)] = (top, keys)
     layers = merge_layers(bag.layers, {name: layer})
     if out_type is Bag:
@@ -62,8 +63,9 @@ def _check_split_every(split_every, npartitions):
     return split_every
 
 
-def _top(aggregate, finalize, as_list, parts):
-    out = aggregate([p for p in parts if p is not NO_RESULT])
+def _top(perpartition, aggregate, finalize, as_list, parts):
+    parts = [p for p in parts if p is not NO_RESULT]
+    out = aggregate(parts or [perpartition(iter(()))])
     if finalize is not None:
         out = finalize(out)
     return list(out) if as_list else out
@@ -82,9 +84,10 @@ class Reductions:
         """Reduce with ``perpartition(elements)`` then ``aggregate(partials)``
         over a tree of at most ``split_every`` (default 8) inputs per task.
 
-        ``aggregate`` gets a list of partial results at every level of the
-        tree, so it must accept its own output. ``out_type`` is ``Item``
-        (default) or ``Bag`` (one partition).
+        ``perpartition`` gets each partition as a list; ``aggregate`` gets a
+        list of partial results at every level of the tree, so it must
+        accept its own output. ``out_type`` is ``Item`` (default) or ``Bag``
+        (one partition).
 
         >>> import plait.bag as pb
         >>> b = pb.from_sequence(range(10), npartitions=5)
@@ -93,7 +96,7 @@ class Reductions:
         """
         from plait.bag.collection import funcname
 
-        return tree(self, perpartition, aggregate, None, split_every,
+        return tree(self, partial(on_list, perpartition), aggregate, None, split_every,
                     name or funcname(perpartition), out_type)
 
     def fold(self, binop, combine=None, initial=no_default, split_every=None,
@@ -240,6 +243,11 @@ class Reductions:
         finalize = list if key is None else _values
         return tree(self, partial(_first_by, key), _merge_first, finalize, split_every,
                     "distinct", _bag_type())
+
+
+def on_list(func, seq):
+    """``func`` of the elements as a list."""
+    return func(list(seq))
 
 
 def _bag_type():
