@@ -22,7 +22,20 @@ def token(prefix, *args, **kwargs):
     """
     from plait.tokenize import tokenize
 
-    return f"{prefix}-{tokenize(*args, **kwargs)}"
+    return f"{prefix}-{tokenize(*_zero_d_safe(args), **_zero_d_safe(kwargs))}"
+
+
+def _zero_d_safe(x):
+    """``x`` with 0-d NumPy arrays as 1-d ones (``plait.tokenize`` cannot hash
+    0-d arrays yet)."""
+    t = type(x)
+    if t is np.ndarray and x.ndim == 0:
+        return ("0-d", x.reshape(1))
+    if t in (list, tuple):
+        return t(_zero_d_safe(v) for v in x)
+    if t is dict:
+        return {k: _zero_d_safe(v) for k, v in x.items()}
+    return x
 
 
 def funcname(func):

@@ -119,16 +119,17 @@ def elemwise(op, *args, name=None, **kwargs):
     for a in operands:
         pairs += ([a, tuple(range(ndim - a.ndim, ndim))] if isinstance(a, Array)
                   else [a, None])
+    f = partial(op, **kwargs) if kwargs else op
     if isinstance(dtype, tuple):
-        return _several_outputs(op, pairs, ndim, name, dtype, kwargs)
-    return blockwise(op, tuple(range(ndim)), *pairs, name=name, dtype=dtype, **kwargs)
+        return _several_outputs(f, pairs, ndim, name, dtype)
+    return blockwise(f, tuple(range(ndim)), *pairs, name=name, dtype=dtype)
 
 
-def _several_outputs(op, pairs, ndim, name, dtypes, kwargs):
+def _several_outputs(op, pairs, ndim, name, dtypes):
     """One array per output of ``op`` (e.g. ``divmod``), sharing the tasks."""
     from operator import getitem
 
-    both = blockwise(op, tuple(range(ndim)), *pairs, name=name, dtype=object, **kwargs)
+    both = blockwise(op, tuple(range(ndim)), *pairs, name=name, dtype=object)
     keys = list(_flat(both.__plait_keys__()))
     outs = []
     for k, dtype in enumerate(dtypes):

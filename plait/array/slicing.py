@@ -98,7 +98,7 @@ def normalize_index(index, shape):
                          f"but {used} were indexed")
     fill = (slice(None),) * (len(shape) - used)
     if ellipses:
-        k = index.index(Ellipsis)
+        k = next(j for j, i in enumerate(index) if i is Ellipsis)
         index = index[:k] + fill + index[k + 1:]
     else:
         index = index + fill
