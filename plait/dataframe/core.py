@@ -1,0 +1,1033 @@
+"""The collections: DataFrame, Series, Index and Scalar.
+
+A collection is a thin handle on an ``Expr`` (see ``expr.py``): building one
+costs no computation; its ``_meta`` (an empty pandas object) gives columns
+and dtypes at once. ``compute()`` lowers the plan to an optimized task graph
+(``optimize.py``) and runs it, by default on the threaded scheduler.
+"""
+from __future__ import annotations
+
+import operator
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+import plait.base
+from plait.dataframe import utils
+from plait.dataframe.blockwise import Assign, Columnless, ColumnsStep, Elemwise, Filter, \
+    Projection
+from plait.dataframe.expr import Blockwise, Broadcast, Expr, FromGraph, Partitions, \
+    PerPartition
+
+
+def _finalize(results):
+    return utils.concat(results)
+
+
+def _finalize_scalar(results):
+    return results[0]
+
+
+def _optimize_graph(dsk, keys, **kwargs):
+    from plait.graph import cull
+
+    return cull(dsk, keys)[0]
+
+
+def _rebuild(values, name, meta, divisions):
+    keys = sorted(values, key=lambda k: k[1])
+    return new_collection(FromGraph(values, keys, meta, divisions, name=name))
+
+
+class _Collection:
+    """What every dataframe collection shares: the protocol and compute."""
+
+    __plait_scheduler__ = "threads"
+    __plait_optimize__ = staticmethod(_optimize_graph)
+
+    def __init__(self, expr):
+        if not isinstance(expr, Expr):
+            raise TypeError(f"a {type(self).__name__} wraps an Expr, not {type(expr).__name__}")
+        self.expr = expr
+
+    @property
+    def _name(self):
+        return self.expr._name
+
+    @property
+    def _meta(self):
+        return self.expr._meta
+
+    @property
+    def divisions(self):
+        """Index values at the partition boundaries (None when unknown)."""
+        return self.expr.divisions
+
+    @property
+    def npartitions(self):
+        """How many pandas objects the collection is made of."""
+        return self.expr.npartitions
+
+    @property
+    def known_divisions(self):
+        return len(self.divisions) > 0 and self.divisions[0] is not None
+
+    def __plait_graph__(self):
+        graph = getattr(self.expr, "_lowered", None)
+        if graph is None:
+            from plait.dataframe.optimize import lower
+
+            graph = lower(self.expr, self._name)
+            self.expr._lowered = graph
+        return graph
+
+    def __plait_keys__(self):
+        return [(self._name, i) for i in range(self.npartitions)]
+
+    def __plait_postcompute__(self):
+        return _finalize, ()
+
+    def __plait_postpersist__(self):
+        return _rebuild, (self._name, self._meta, self.divisions)
+
+    def __plait_tokenize__(self):
+        return (type(self).__name__, self._name)
+
+    def compute(self, **kwargs):
+        """The pandas result (keywords go to ``plait.compute``: ``scheduler=``,
+        ``num_workers=``...)."""
+        (result,) = plait.base.compute(self, **kwargs)
+        return result
+
+    def persist(self, **kwargs):
+        """The same collection with its partitions computed and held."""
+        (result,) = plait.base.persist(self, **kwargs)
+        return result
+
+    def visualize(self, filename="mydask", **kwargs):
+        """Draw the optimized task graph (``plait.visualize``)."""
+        return plait.base.visualize(self, filename=filename, **kwargs)
+
+    def __bool__(self):
+        raise TypeError(f"the truth value of a {type(self).__name__} is ambiguous; "
+                        f"call .compute() first, or use & | ~ for element-wise logic")
+
+
+class Scalar(_Collection):
+    """A lazy single value, e.g. the result of a reduction.
+
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([1, 2, 3]), npartitions=2).sum()
+    >>> s.compute()
+    np.int64(6)
+    """
+
+    def __plait_postcompute__(self):
+        return _finalize_scalar, ()
+
+    def __plait_postpersist__(self):
+        return _rebuild_scalar, (self._name, self._meta)
+
+    @property
+    def dtype(self):
+        return getattr(self._meta, "dtype", type(self._meta))
+
+    def __repr__(self):
+        return f"plait.dataframe.Scalar<{self._name}, dtype={self.dtype}>"
+
+    def _binop(self, other, op, reflect=False):
+        return _scalar_binop(self, other, op, reflect)
+
+    def __float__(self):
+        return float(self.compute())
+
+    def __int__(self):
+        return int(self.compute())
+
+
+def _rebuild_scalar(values, name, meta):
+    (key,) = values
+    return Scalar(FromGraph(values, [key], meta, (None, None), name=name))
+
+
+def _scalar_binop(left, right, op, reflect):
+    if isinstance(right, _Frame):
+        return right._binop(left, op, reflect=not reflect)
+    args = [Broadcast(left.expr), right.expr if isinstance(right, Scalar) else right]
+    if isinstance(right, Scalar):
+        args[1] = Broadcast(right.expr)
+    if reflect:
+        args.reverse()
+    expr = Blockwise(op, args, meta=None, divisions=(None, None), prefix=_op_name(op))
+    meta_args = [a.expr._meta if isinstance(a, Broadcast) else a for a in args]
+    try:
+        expr._meta = op(*[_scalar_example(m) for m in meta_args])
+    except Exception:
+        expr._meta = np.float64(0)
+    return Scalar(expr)
+
+
+def _scalar_example(m):
+    if isinstance(m, (np.generic, int, float, bool)):
+        return m
+    return np.float64(1)
+
+
+class _Frame(_Collection):
+    """What DataFrame, Series and Index share."""
+
+    def __repr__(self):
+        from plait.dataframe.display import frame_repr
+
+        return frame_repr(self)
+
+    def _repr_html_(self):
+        from plait.dataframe.display import frame_html
+
+        return frame_html(self)
+
+    def __len__(self):
+        from plait.dataframe.reductions import length
+
+        return int(length(self).compute())
+
+    @property
+    def partitions(self):
+        """Select partitions: ``df.partitions[0]``, ``df.partitions[::2]``.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'x': range(6)}), npartitions=3)
+        >>> df.partitions[1].compute().x.tolist()
+        [2, 3]
+        """
+        return _PartitionAccessor(self)
+
+    def get_partition(self, n):
+        """Partition ``n`` as a one-partition collection."""
+        return self.partitions[n]
+
+    @property
+    def index(self):
+        """The index, as a lazy Index."""
+        meta = self._meta.index
+        return new_collection(Columnless(_index_of, (self.expr,), meta=meta, prefix="index"))
+
+    @property
+    def ndim(self):
+        return self._meta.ndim
+
+    # ------------------------------------------------------------ partition-wise
+
+    def map_partitions(self, func, *args, meta=None, enforce_metadata=True,
+                       clear_divisions=False, **kwargs):
+        """Apply ``func`` to every partition: ``func(partition, *args, **kwargs)``.
+
+        Collections among ``args`` are aligned partition by partition (a
+        Scalar is passed whole). ``meta`` describes the result (an empty
+        pandas object, a dict or list of (name, dtype), or a dtype); without
+        it, ``func`` runs once on a tiny stand-in to find out. Each real
+        result is checked against it, and a mismatch names the partition.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'x': range(4)}), npartitions=2)
+        >>> df.map_partitions(lambda p: p.x * 2).compute().tolist()
+        [0, 2, 4, 6]
+        """
+        return map_partitions(func, self, *args, meta=meta, enforce_metadata=enforce_metadata,
+                              clear_divisions=clear_divisions, **kwargs)
+
+    def head(self, n=5, npartitions=1, compute=True):
+        """The first ``n`` rows, reading only the partitions needed.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'x': range(10)}), npartitions=5)
+        >>> df.head(3).x.tolist()
+        [0, 1, 2]
+        """
+        from plait.dataframe.reductions import head
+
+        return head(self, n, npartitions, compute)
+
+    def tail(self, n=5, compute=True):
+        """The last ``n`` rows, from the last partitions only."""
+        from plait.dataframe.reductions import tail
+
+        return tail(self, n, compute)
+
+    def repartition(self, npartitions=None, divisions=None, partition_size=None):
+        """The same rows in ``npartitions`` partitions (or at ``divisions``).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'x': range(10)}), npartitions=5)
+        >>> df.repartition(npartitions=2).npartitions
+        2
+        """
+        from plait.dataframe.shuffle import repartition
+
+        return repartition(self, npartitions=npartitions, divisions=divisions,
+                           partition_size=partition_size)
+
+    def to_delayed(self, optimize_graph=True):
+        """One Delayed per partition."""
+        from plait.dataframe.io.pandas import to_delayed
+
+        return to_delayed(self, optimize_graph=optimize_graph)
+
+    # ------------------------------------------------------------ element-wise
+
+    def _elemwise(self, func, *args, meta=None, prefix=None, **kwargs):
+        return elemwise(func, self, *args, meta=meta, prefix=prefix, **kwargs)
+
+    def _binop(self, other, op, reflect=False):
+        args = (other, self) if reflect else (self, other)
+        return elemwise(op, *args, prefix=_op_name(op))
+
+    def astype(self, dtype):
+        """Cast to ``dtype`` (one dtype, or a dict of column -> dtype)."""
+        if isinstance(dtype, dict) and isinstance(self._meta, pd.DataFrame):
+            missing = [c for c in dtype if c not in self._meta.columns]
+            if missing:
+                raise utils.missing_column_error(missing[0], list(self._meta.columns))
+        return self._elemwise(_astype, dtype, prefix="astype")
+
+    def fillna(self, value=None, **kwargs):
+        """Fill missing values with ``value`` (a scalar, a dict per column, or
+        an aligned collection)."""
+        return self._elemwise(_method_call, "fillna", value, prefix="fillna", **kwargs)
+
+    def isna(self):
+        return self._elemwise(_method_call, "isna", prefix="isna")
+
+    isnull = isna
+
+    def notna(self):
+        return self._elemwise(_method_call, "notna", prefix="notna")
+
+    notnull = notna
+
+    def isin(self, values):
+        """Element-wise membership in ``values`` (a list, set or array)."""
+        if isinstance(values, _Collection):
+            raise TypeError("isin takes a list, set or array of values, not a lazy "
+                            "collection; compute it first")
+        values = list(values) if isinstance(values, (set, frozenset)) else values
+        return self._elemwise(_method_call, "isin", values, prefix="isin")
+
+    def where(self, cond, other=np.nan):
+        """Keep values where ``cond`` is True, else ``other``."""
+        return elemwise(_where, self, cond, other, prefix="where")
+
+    def mask(self, cond, other=np.nan):
+        """Replace values where ``cond`` is True with ``other``."""
+        return elemwise(_mask, self, cond, other, prefix="mask")
+
+    def abs(self):
+        return self._elemwise(_method_call, "abs", prefix="abs")
+
+    def round(self, decimals=0):
+        return self._elemwise(_method_call, "round", decimals, prefix="round")
+
+    def clip(self, lower=None, upper=None):
+        return self._elemwise(_method_call, "clip", lower, upper, prefix="clip")
+
+    def between(self, left, right, inclusive="both"):
+        return self._elemwise(_method_call, "between", left, right, prefix="between",
+                              inclusive=inclusive)
+
+    # ------------------------------------------------------------ reductions
+
+    def _reduce(self, name, **kwargs):
+        from plait.dataframe.reductions import reduce_frame
+
+        return reduce_frame(self, name, **kwargs)
+
+    def sum(self, skipna=True, split_every=None, **kwargs):
+        return self._reduce("sum", skipna=skipna, split_every=split_every, **kwargs)
+
+    def prod(self, skipna=True, split_every=None, **kwargs):
+        return self._reduce("prod", skipna=skipna, split_every=split_every, **kwargs)
+
+    def min(self, skipna=True, split_every=None, **kwargs):
+        return self._reduce("min", skipna=skipna, split_every=split_every, **kwargs)
+
+    def max(self, skipna=True, split_every=None, **kwargs):
+        """The largest value (per column for a DataFrame).
+
+        >>> import plait.dataframe as pdd
+        >>> pdd.from_pandas(pd.Series([3, 1, 2]), npartitions=2).max().compute()
+        np.int64(3)
+        """
+        return self._reduce("max", skipna=skipna, split_every=split_every, **kwargs)
+
+    def any(self, skipna=True, split_every=None, **kwargs):
+        return self._reduce("any", skipna=skipna, split_every=split_every, **kwargs)
+
+    def all(self, skipna=True, split_every=None, **kwargs):
+        return self._reduce("all", skipna=skipna, split_every=split_every, **kwargs)
+
+    def count(self, split_every=None, **kwargs):
+        return self._reduce("count", split_every=split_every, **kwargs)
+
+    def mean(self, skipna=True, split_every=None, **kwargs):
+        return self._reduce("mean", skipna=skipna, split_every=split_every, **kwargs)
+
+    def var(self, ddof=1, skipna=True, split_every=None, **kwargs):
+        return self._reduce("var", ddof=ddof, skipna=skipna, split_every=split_every,
+                            **kwargs)
+
+    def std(self, ddof=1, skipna=True, split_every=None, **kwargs):
+        return self._reduce("std", ddof=ddof, skipna=skipna, split_every=split_every,
+                            **kwargs)
+
+    @property
+    def size(self):
+        """The number of elements (rows times columns), lazily."""
+        from plait.dataframe.reductions import size
+
+        return size(self)
+
+    def nunique(self, dropna=True, split_every=None):
+        """The number of distinct values (per column for a DataFrame)."""
+        from plait.dataframe.reductions import nunique
+
+        return nunique(self, dropna=dropna, split_every=split_every)
+
+    def describe(self, percentiles=None, split_every=None):
+        """Count, mean, std, min, percentiles and max (as pandas' describe);
+        percentiles are exact."""
+        from plait.dataframe.reductions import describe
+
+        return describe(self, percentiles=percentiles, split_every=split_every)
+
+    def drop_duplicates(self, subset=None, keep="first", split_every=None, split_out=1,
+                        ignore_index=False):
+        """Rows without repeats, by a tree of partial drops."""
+        from plait.dataframe.reductions import drop_duplicates
+
+        return drop_duplicates(self, subset=subset, keep=keep, split_every=split_every,
+                               split_out=split_out, ignore_index=ignore_index)
+
+
+def _index_of(part):
+    return part.index
+
+
+def _astype(part, dtype):
+    if isinstance(dtype, dict) and isinstance(part, pd.DataFrame):
+        dtype = {k: v for k, v in dtype.items() if k in part.columns}
+    return part.astype(dtype)
+
+
+def _method_call(part, method, *args, **kwargs):
+    return getattr(part, method)(*args, **kwargs)
+
+
+def _where(part, cond, other):
+    return part.where(cond, other)
+
+
+def _mask(part, cond, other):
+    return part.mask(cond, other)
+
+
+_OPS = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul,
+    "truediv": operator.truediv, "floordiv": operator.floordiv, "mod": operator.mod,
+    "pow": operator.pow, "and": operator.and_, "or": operator.or_, "xor": operator.xor,
+}
+_COMPARISONS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt,
+                "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+def _op_name(op):
+    return getattr(op, "__name__", "op").strip("_").replace("_", "-")
+
+
+def _install_operators(cls):
+    for name, op in _OPS.items():
+        setattr(cls, f"__{name}__", _make_binop(op, False))
+        setattr(cls, f"__r{name}__", _make_binop(op, True))
+    for name, op in _COMPARISONS.items():
+        setattr(cls, f"__{name}__", _make_binop(op, False))
+    for name, op in (("neg", operator.neg), ("pos", operator.pos),
+                     ("invert", operator.invert), ("abs", operator.abs)):
+        setattr(cls, f"__{name}__", _make_unary(op))
+    cls.__hash__ = object.__hash__
+
+
+def _make_binop(op, reflect):
+    def method(self, other):
+        return self._binop(other, op, reflect=reflect)
+
+    method.__name__ = f"__{'r' if reflect else ''}{op.__name__.strip('_')}__"
+    return method
+
+
+def _make_unary(op):
+    def method(self):
+        if isinstance(self, Scalar):
+            return _scalar_unary(self, op)
+        return self._elemwise(op, prefix=_op_name(op))
+
+    method.__name__ = f"__{op.__name__.strip('_')}__"
+    return method
+
+
+def _scalar_unary(s, op):
+    expr = Blockwise(op, [Broadcast(s.expr)], divisions=(None, None), prefix=_op_name(op))
+    expr._meta = s._meta
+    return Scalar(expr)
+
+
+# named arithmetic methods: df.add(other, fill_value=...)
+def _named_method(opname):
+    def method(self, other, fill_value=None, **kwargs):
+        return elemwise(_method_call, self, opname, other, prefix=opname,
+                        fill_value=fill_value, **kwargs)
+
+    method.__name__ = opname
+    method.__doc__ = f"Element-wise ``{opname}`` with alignment (pandas' ``{opname}``)."
+    return method
+
+
+for _cls in (_Frame, Scalar):
+    _install_operators(_cls)
+for _opname in ("add", "sub", "mul", "div", "truediv", "floordiv", "mod", "pow",
+                "radd", "rsub", "rmul", "rtruediv", "eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(_Frame, _opname, _named_method(_opname))
+
+
+class DataFrame(_Frame):
+    """A lazy pandas DataFrame split by rows into ``npartitions`` pieces.
+
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'x': [1, 2, 3], 'y': list('abc')}), npartitions=2)
+    >>> df.columns.tolist(), df.npartitions
+    (['x', 'y'], 2)
+    >>> df[df.x > 1].y.compute().tolist()
+    ['b', 'c']
+    """
+
+    @property
+    def columns(self):
+        return self._meta.columns
+
+    @columns.setter
+    def columns(self, columns):
+        renamed = self.rename(columns=dict(zip(self._meta.columns, columns)))
+        if len(columns) != len(self._meta.columns):
+            raise ValueError(f"length mismatch: {len(self._meta.columns)} columns, "
+                             f"{len(columns)} new names")
+        self.expr = renamed.expr
+
+    @property
+    def dtypes(self):
+        return self._meta.dtypes
+
+    def __dir__(self):
+        cols = [c for c in self._meta.columns if isinstance(c, str) and c.isidentifier()]
+        return sorted(set(super().__dir__()) | set(cols))
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name == "expr":
+            raise AttributeError(name)
+        meta = self.__dict__.get("expr")
+        if meta is not None and name in meta._meta.columns:
+            return self[name]
+        raise AttributeError(f"'DataFrame' object has no attribute {name!r}")
+
+    def __getitem__(self, key):
+        meta = self._meta
+        if isinstance(key, _Frame):
+            if not isinstance(key, Series):
+                raise TypeError("a DataFrame can be indexed by a boolean Series, a "
+                                "column name or a list of names")
+            frame, mask = align(self, key)
+            return new_collection(Filter(frame.expr, mask.expr))
+        if isinstance(key, pd.Index):
+            key = list(key)
+        if isinstance(key, list):
+            missing = [k for k in key if k not in meta.columns]
+            if missing:
+                raise utils.missing_column_error(missing[0], list(meta.columns))
+            return new_collection(Projection(self.expr, list(key), meta[key]))
+        if isinstance(key, slice):
+            raise TypeError("row slices are not supported on a partitioned frame; "
+                            "use .loc with index labels, or .head()")
+        try:
+            found = key in meta.columns
+        except TypeError:
+            found = False
+        if not found:
+            raise utils.missing_column_error(key, list(meta.columns))
+        return new_collection(Projection(self.expr, key, meta[key]))
+
+    def __setitem__(self, key, value):
+        if isinstance(key, list):
+            raise TypeError("set one column at a time: df[name] = value")
+        self.expr = self.assign(**{key: value}).expr if isinstance(key, str) else \
+            _assign_collection(self, [key], [value]).expr
+
+    def assign(self, **kwargs):
+        """New columns from aligned collections, scalars or callables of the
+        frame.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'x': [1, 2]}), npartitions=1)
+        >>> df.assign(y=df.x * 10).compute().y.tolist()
+        [10, 20]
+        """
+        out = self
+        for name, value in kwargs.items():
+            if callable(value) and not isinstance(value, _Collection):
+                value = value(out)
+            out = _assign_collection(out, [name], [value])
+        return out
+
+    def drop(self, labels=None, axis=0, columns=None, errors="raise"):
+        """Drop columns (``columns=`` or ``axis=1``)."""
+        if columns is None:
+            if axis not in (1, "columns"):
+                raise ValueError("only columns can be dropped: pass columns= or axis=1")
+            columns = labels
+        columns = [columns] if not isinstance(columns, (list, tuple, pd.Index)) else list(columns)
+        if errors == "raise":
+            missing = [c for c in columns if c not in self._meta.columns]
+            if missing:
+                raise utils.missing_column_error(missing[0], list(self._meta.columns))
+        keep = [c for c in self._meta.columns if c not in set(columns)]
+        return self[keep]
+
+    def rename(self, columns=None, index=None):
+        """Rename columns with a dict or a function."""
+        if index is not None:
+            raise NotImplementedError("renaming index labels needs a full pass; "
+                                      "rename columns, or use map_partitions")
+        meta = self._meta.rename(columns=columns)
+        mapping = dict(zip(self._meta.columns, meta.columns))
+        inverse = {new: old for old, new in mapping.items()}
+        expr = _RenameStep(_rename, (self.expr, mapping), meta=meta, prefix="rename")
+        expr.inverse = inverse
+        return new_collection(expr)
+
+    def reset_index(self, drop=False):
+        """A fresh 0..n-1 index in each partition (as Dask: not global)."""
+        return self.map_partitions(_reset_index, drop, meta=self._meta.reset_index(drop=drop),
+                                   clear_divisions=True)
+
+    def select_dtypes(self, include=None, exclude=None):
+        cols = self._meta.select_dtypes(include=include, exclude=exclude).columns
+        return self[list(cols)]
+
+    def groupby(self, by=None, level=None, sort=True, dropna=None, observed=None,
+                group_keys=True):
+        """Group rows by column(s) or aligned Series; aggregations are trees.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.groupby('k').x.sum().compute().tolist()
+        [4, 6]
+        """
+        from plait.dataframe.groupby import DataFrameGroupBy
+
+        return DataFrameGroupBy(self, by, level=level, sort=sort, dropna=dropna,
+                                observed=observed, group_keys=group_keys)
+
+    def merge(self, right, how="inner", on=None, left_on=None, right_on=None,
+              left_index=False, right_index=False, suffixes=("_x", "_y"), indicator=False,
+              npartitions=None, shuffle_method=None, broadcast=None):
+        """Join with another frame: broadcast when one side is small, hash
+        shuffle otherwise."""
+        from plait.dataframe.merge import merge
+
+        return merge(self, right, how=how, on=on, left_on=left_on, right_on=right_on,
+                     left_index=left_index, right_index=right_index, suffixes=suffixes,
+                     indicator=indicator, npartitions=npartitions, broadcast=broadcast)
+
+    def join(self, other, on=None, how="left", lsuffix="", rsuffix="", npartitions=None):
+        """Join on the index (or ``on`` columns of this frame with ``other``'s index)."""
+        from plait.dataframe.merge import join
+
+        return join(self, other, on=on, how=how, lsuffix=lsuffix, rsuffix=rsuffix,
+                    npartitions=npartitions)
+
+    def set_index(self, other, drop=True, sorted=False, npartitions=None, divisions=None,
+                  sample_size=None):
+        """Make column ``other`` the index, sorting across partitions; the
+        divisions are computed from the data's quantiles."""
+        from plait.dataframe.shuffle import set_index
+
+        return set_index(self, other, drop=drop, sorted=sorted, npartitions=npartitions,
+                         divisions=divisions)
+
+    def sort_values(self, by, ascending=True, npartitions=None, na_position="last"):
+        """Rows sorted by column(s) ``by`` across all partitions."""
+        from plait.dataframe.shuffle import sort_values
+
+        return sort_values(self, by, ascending=ascending, npartitions=npartitions,
+                           na_position=na_position)
+
+    def to_csv(self, path, name_function=None, single_file=False, compute=True,
+               storage_options=None, **kwargs):
+        """Write one CSV per partition (``path`` with ``*``, or a directory)."""
+        from plait.dataframe.io.csv import to_csv
+
+        return to_csv(self, path, name_function=name_function, single_file=single_file,
+                      compute=compute, storage_options=storage_options, **kwargs)
+
+    def to_parquet(self, path, write_index=True, compute=True, storage_options=None,
+                   **kwargs):
+        """Write one Parquet file per partition into directory ``path``."""
+        from plait.dataframe.io.parquet import to_parquet
+
+        return to_parquet(self, path, write_index=write_index, compute=compute,
+                          storage_options=storage_options, **kwargs)
+
+    def iterrows(self):
+        for i in range(self.npartitions):
+            yield from self.partitions[i].compute().iterrows()
+
+    @property
+    def loc(self):
+        from plait.dataframe.shuffle import LocIndexer
+
+        return LocIndexer(self)
+
+
+class _RenameStep(ColumnsStep):
+    prefix = "rename"
+
+    def needs(self, required):
+        frame = self.args[0]
+        if required is None:
+            return {id(frame): None}
+        inverse = getattr(self, "inverse", {})
+        return {id(frame): frozenset(inverse.get(c, c) for c in required)}
+
+
+def _rename(part, mapping):
+    mapping = {k: v for k, v in mapping.items() if k in part.columns and k != v}
+    return part.rename(columns=mapping) if mapping else part
+
+
+def _reset_index(part, drop):
+    return part.reset_index(drop=drop)
+
+
+def _assign_collection(frame, names, values):
+    args, metas = [], []
+    exprs = [frame] + [v for v in values if isinstance(v, _Frame)]
+    if len(exprs) > 1:
+        aligned = align(*exprs)
+        frame, rest = aligned[0], list(aligned[1:])
+        values = [rest.pop(0) if isinstance(v, _Frame) else v for v in values]
+    for v in values:
+        if isinstance(v, _Frame):
+            args.append(v.expr)
+            metas.append(utils.meta_nonempty(v._meta))
+        elif isinstance(v, Scalar):
+            args.append(Broadcast(v.expr))
+            metas.append(v._meta)
+        else:
+            args.append(v)
+            metas.append(v)
+    meta = utils.make_meta(_assign_meta(frame._meta, names, metas))
+    return new_collection(Assign(frame.expr, names, args, meta))
+
+
+def _assign_meta(meta, names, values):
+    base = utils.meta_nonempty(meta)
+    vals = []
+    for v in values:
+        if isinstance(v, (pd.Series, pd.Index)) and len(v) == len(base):
+            v = pd.Series(np.asarray(v._values if hasattr(v, "_values") else v),
+                          index=base.index) if not isinstance(v, pd.Index) else v
+        vals.append(v)
+    return base.assign(**dict(zip(names, vals)))
+
+
+class Series(_Frame):
+    """A lazy pandas Series split into ``npartitions`` pieces.
+
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([1.0, None, 3.0], name='x'), npartitions=2)
+    >>> s.fillna(0).sum().compute()
+    np.float64(4.0)
+    """
+
+    @property
+    def name(self):
+        return self._meta.name
+
+    @property
+    def dtype(self):
+        return self._meta.dtype
+
+    @property
+    def dt(self):
+        """Datetime properties and methods, partition by partition."""
+        from plait.dataframe.accessors import DatetimeAccessor
+
+        return DatetimeAccessor(self)
+
+    @property
+    def str(self):
+        """String methods, partition by partition."""
+        from plait.dataframe.accessors import StringAccessor
+
+        return StringAccessor(self)
+
+    def rename(self, name):
+        meta = self._meta.rename(name)
+        return self._elemwise(_method_call, "rename", name, meta=meta, prefix="rename")
+
+    def to_frame(self, name=None):
+        args = () if name is None else (name,)
+        return self._elemwise(_method_call, "to_frame", *args, prefix="to-frame")
+
+    def map(self, arg, na_action=None, meta=None):
+        """Map values through a dict, Series or function, element-wise."""
+        return self._elemwise(_method_call, "map", arg, prefix="map", meta=meta,
+                              na_action=na_action)
+
+    def apply(self, func, meta=None, **kwargs):
+        """Apply ``func`` to each element (``Series.apply``) per partition."""
+        return self.map_partitions(_method_call, "apply", func, meta=meta, **kwargs)
+
+    def value_counts(self, sort=True, ascending=False, dropna=True, normalize=False,
+                     split_every=None, split_out=1):
+        """Counts of each distinct value, by a tree of partial counts."""
+        from plait.dataframe.reductions import value_counts
+
+        return value_counts(self, sort=sort, ascending=ascending, dropna=dropna,
+                            normalize=normalize, split_every=split_every,
+                            split_out=split_out)
+
+    def unique(self, split_every=None):
+        """The distinct values, as a Series."""
+        from plait.dataframe.reductions import unique
+
+        return unique(self, split_every=split_every)
+
+    def groupby(self, by=None, level=None, sort=True, dropna=None, observed=None):
+        from plait.dataframe.groupby import SeriesGroupBy
+
+        return SeriesGroupBy(self, by, level=level, sort=sort, dropna=dropna,
+                             observed=observed)
+
+    def to_csv(self, path, **kwargs):
+        return self.to_frame().to_csv(path, **kwargs)
+
+
+class Index(_Frame):
+    """A lazy pandas Index, one piece per partition."""
+
+    @property
+    def name(self):
+        return self._meta.name
+
+    @property
+    def dtype(self):
+        return self._meta.dtype
+
+    def __len__(self):
+        from plait.dataframe.reductions import length
+
+        return int(length(self).compute())
+
+
+class _PartitionAccessor:
+    def __init__(self, frame):
+        self.frame = frame
+
+    def __getitem__(self, key):
+        n = self.frame.npartitions
+        if isinstance(key, Integral):
+            indices = [int(key)]
+        elif isinstance(key, slice):
+            indices = list(range(n))[key]
+        else:
+            indices = [int(i) for i in key]
+        return new_collection(Partitions(self.frame.expr, indices))
+
+
+def new_collection(expr):
+    """The collection class that fits ``expr``'s meta."""
+    meta = expr._meta
+    if isinstance(meta, pd.DataFrame):
+        return DataFrame(expr)
+    if isinstance(meta, pd.Series):
+        return Series(expr)
+    if isinstance(meta, pd.Index):
+        return Index(expr)
+    return Scalar(expr)
+
+
+# ---------------------------------------------------------------- alignment
+
+def align(*frames):
+    """The collections made partition-aligned: as they are when their
+    divisions agree, repartitioned to common divisions when all are known.
+
+    >>> import plait.dataframe as pdd
+    >>> a = pdd.from_pandas(pd.Series(range(4)), npartitions=2)
+    >>> b = pdd.from_pandas(pd.Series(range(4)), npartitions=1)
+    >>> [f.divisions for f in align(a, b)]
+    [(0, 2, 3), (0, 2, 3)]
+    """
+    frames = list(frames)
+    divs = [f.divisions for f in frames]
+    if all(d == divs[0] for d in divs):
+        return frames
+    if all(f.known_divisions for f in frames):
+        from plait.dataframe.shuffle import repartition_divisions
+
+        merged = sorted(set().union(*[set(d) for d in divs]))
+        return [f if f.divisions == tuple(merged) else
+                repartition_divisions(f, tuple(merged)) for f in frames]
+    counts = sorted({f.npartitions for f in frames})
+    if len(counts) == 1:
+        return frames
+    raise ValueError(
+        f"cannot align partitions: the divisions are not all known and the "
+        f"partition counts differ ({', '.join(str(c) for c in counts)}). Use "
+        f"set_index (or from_pandas(sort=True)) so divisions are known, or "
+        f"repartition to the same npartitions.")
+
+
+def elemwise(func, *args, meta=None, prefix=None, **kwargs):
+    """``func`` applied partition by partition to aligned collections (scalars
+    and other arguments passed as they are)."""
+    frames = [a for a in args if isinstance(a, _Frame)]
+    aligned = iter(align(*frames)) if len(frames) > 1 else iter(frames)
+    exprs, metas = [], []
+    for a in args:
+        if isinstance(a, _Frame):
+            e = next(aligned).expr
+            exprs.append(e)
+            metas.append(utils.meta_nonempty(e._meta))
+        elif isinstance(a, Scalar):
+            exprs.append(Broadcast(a.expr))
+            metas.append(a._meta)
+        else:
+            exprs.append(a)
+            metas.append(a)
+    if meta is None:
+        meta = utils.make_meta(func(*metas, **kwargs))
+    else:
+        meta = make_meta_from(meta)
+    return new_collection(Elemwise(func, exprs, kwargs, meta=meta, prefix=prefix))
+
+
+def map_partitions(func, *args, meta=None, enforce_metadata=True, clear_divisions=False,
+                   prefix=None, **kwargs):
+    """``func`` applied to aligned partitions of the collections in ``args``.
+
+    A function that returns a scalar gives a Series with one value per
+    partition.
+
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'x': range(4)}), npartitions=2)
+    >>> map_partitions(len, df).compute().tolist()
+    [2, 2]
+    """
+    frames = [a for a in args if isinstance(a, _Frame)]
+    if not frames:
+        raise ValueError("map_partitions needs at least one partitioned collection")
+    aligned = iter(align(*frames))
+    exprs, metas = [], []
+    for a in args:
+        if isinstance(a, _Frame):
+            e = next(aligned).expr
+            exprs.append(e)
+            metas.append(e._meta)
+        elif isinstance(a, Scalar):
+            exprs.append(Broadcast(a.expr))
+            metas.append(a._meta)
+        else:
+            exprs.append(a)
+            metas.append(a)
+    fname = getattr(func, "__name__", type(func).__name__)
+    meta = _partition_meta(func, fname, metas, meta, kwargs)
+    first = next(e for e in exprs if isinstance(e, Expr))
+    wrapped = _Enforced(func, meta, fname, enforce_metadata)
+    exprs = [PerPartition(range(first.npartitions))] + exprs
+    divisions = (None,) * (first.npartitions + 1) if clear_divisions else first.divisions
+    expr = Blockwise(wrapped, exprs, kwargs, meta=meta, divisions=divisions,
+                     prefix=prefix or _snake(fname))
+    return new_collection(expr)
+
+
+def _partition_meta(func, fname, metas, meta, kwargs):
+    if meta is None:
+        try:
+            meta = utils.emulate(func, *metas, **kwargs)
+        except Exception as e:
+            raise ValueError(
+                f"map_partitions({fname}) failed on a tiny stand-in of the data while "
+                f"finding the result's metadata: {type(e).__name__}: {e}. Pass meta= "
+                f"(an empty pandas object, or a dict of column -> dtype).") from e
+        if not isinstance(meta, (pd.DataFrame, pd.Series, pd.Index)):
+            meta = pd.Series([meta]).iloc[:0]
+        return meta
+    return make_meta_from(meta)
+
+
+def _snake(name):
+    name = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+    return name or "map-partitions"
+
+
+class _Enforced:
+    """Call ``func``; a scalar result becomes a one-value Series; with
+    ``check``, a result that does not match the meta raises an error naming
+    the partition."""
+
+    def __init__(self, func, meta, fname, check=True):
+        self.func = func
+        self.meta = meta
+        self.fname = fname
+        self.check = check
+
+    def __call__(self, i, *args, **kwargs):
+        result = self.func(*args, **kwargs)
+        if not isinstance(result, (pd.DataFrame, pd.Series, pd.Index)):
+            result = pd.Series([result], index=[i], dtype=getattr(self.meta, "dtype", None))
+        if not self.check:
+            return result
+        return utils.check_meta(result, self.meta,
+                                f"partition {i} of map_partitions({self.fname})")
+
+    def __plait_tokenize__(self):
+        from plait.tokenize import tokenize
+
+        return ("Enforced", tokenize(self.func), tokenize(self.meta), self.check)
+
+
+def make_meta_from(meta):
+    """An empty pandas object from a meta description: a pandas object, a
+    dict or list of (name, dtype), a (name, dtype) tuple, or a dtype.
+
+    >>> make_meta_from({'a': 'int64', 'b': 'float64'}).dtypes.tolist()
+    [dtype('int64'), dtype('float64')]
+    >>> make_meta_from(('x', 'int64'))
+    Series([], Name: x, dtype: int64)
+    """
+    if isinstance(meta, (pd.DataFrame, pd.Series, pd.Index)):
+        return utils.make_meta(meta)
+    if isinstance(meta, dict):
+        return pd.DataFrame({k: pd.Series([], dtype=v) for k, v in meta.items()})
+    if isinstance(meta, list) and all(isinstance(x, tuple) and len(x) == 2 for x in meta):
+        return pd.DataFrame({k: pd.Series([], dtype=v) for k, v in meta})
+    if isinstance(meta, tuple) and len(meta) == 2:
+        return pd.Series([], dtype=meta[1], name=meta[0])
+    if meta is int:
+        return pd.Series([], dtype="int64")
+    if meta is float:
+        return pd.Series([], dtype="float64")
+    try:
+        return pd.Series([], dtype=meta)
+    except TypeError as e:
+        raise TypeError(f"cannot make metadata from {meta!r}: pass an empty pandas "
+                        f"object, a dict of column -> dtype, or a dtype") from e
