@@ -13,6 +13,15 @@ Hooks run in the caller's process. ``state`` is the engine's
 ``state.times[index]`` the ``(start, end)`` wall-clock times measured in the
 worker (``state.compiled.index[key]`` gives a key's index). A hook that
 raises stops the computation and its error reaches the caller.
+
+Recording worker times costs two clock reads and two dict entries per task.
+A callback that never reads ``state.times`` says so with the class
+attribute ``needs_times = False`` (``ProgressBar`` does); ``needs_times``
+tells the engine whether any active callback wants them.
+
+With the ``processes`` scheduler values stay in the worker that made them:
+``result`` in ``posttask`` may then be a stand-in that carries the value's
+size as ``nbytes`` instead of the value.
 """
 from __future__ import annotations
 
@@ -27,6 +36,10 @@ _lock = threading.Lock()
 class Callback:
     """Base class for callbacks; also builds one from plain functions.
 
+    Subclasses define any of the hooks as methods; ``needs_times = False``
+    on a subclass that never reads ``state.times`` saves the engine from
+    timing every task.
+
     Use it as a context manager (active inside the block), with
     ``register()``/``unregister()`` (active until unregistered), or per call
     (``compute(..., callbacks=[cb])``).
@@ -40,6 +53,8 @@ class Callback:
     >>> seen
     ['b']
     """
+
+    needs_times = True
 
     def __init__(self, start=None, start_state=None, pretask=None, posttask=None,
                  finish=None):
@@ -59,17 +74,30 @@ class Callback:
         self.unregister()
 
     def register(self):
-        """Make this callback active for every computation until ``unregister``."""
+        """Make this callback active for every computation until ``unregister``.
+
+        >>> cb = Callback(start=lambda graph: None)
+        >>> cb.register()
+        >>> cb.active
+        True
+        >>> cb.unregister()
+        >>> cb.active
+        False
+        """
         with _lock:
             _registered[id(self)] = self
 
     def unregister(self):
-        """Stop using this callback (no error if it was not registered)."""
+        """Stop using this callback (no error if it was not registered).
+
+        >>> Callback(start=print).unregister()
+        """
         with _lock:
             _registered.pop(id(self), None)
 
     @property
     def active(self):
+        """Is this callback registered (or inside its ``with`` block)?"""
         return id(self) in _registered
 
 
@@ -94,7 +122,27 @@ def active_callbacks(extra=None):
     return tuple(dict.fromkeys(found))
 
 
+def needs_times(callbacks):
+    """Should the workers time each task for these callbacks?
+
+    True if any of them may read ``state.times`` (the default for any
+    callback), False if none is active or all set ``needs_times = False``.
+
+    >>> class Quiet(Callback):
+    ...     needs_times = False
+    >>> needs_times(()), needs_times([Quiet()]), needs_times([Quiet(), Callback(start=print)])
+    (False, False, True)
+    """
+    return any(getattr(cb, "needs_times", True) for cb in callbacks)
+
+
 def unregister_all():
-    """Forget every registered callback (for tests and notebooks)."""
+    """Forget every registered callback (for tests and notebooks).
+
+    >>> Callback(start=print).register()
+    >>> unregister_all()
+    >>> active_callbacks()
+    ()
+    """
     with _lock:
         _registered.clear()

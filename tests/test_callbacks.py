@@ -11,7 +11,7 @@ import plait
 import plait.multiprocessing
 import plait.threaded
 from helpers import add, inc
-from plait.callbacks import HOOKS, Callback, active_callbacks, unregister_all
+from plait.callbacks import HOOKS, Callback, active_callbacks, needs_times, unregister_all
 
 # no chains (every value is read by two tasks or by a task with two inputs),
 # so posttask sees every value; literals 'x' and 'y' run no task
@@ -203,6 +203,16 @@ def test_unregister_all():
     cb.register()
     unregister_all()
     assert not cb.active and active_callbacks() == ()
+
+
+def test_needs_times():
+    from plait.diagnostics import CacheProfiler, Profiler, ProgressBar, ResourceProfiler
+
+    assert not needs_times(())
+    assert not needs_times([ProgressBar(), ResourceProfiler()])
+    assert needs_times([ProgressBar(), Profiler()])
+    assert needs_times([CacheProfiler()]) and needs_times([Callback(start=print)])
+    assert needs_times([object()])  # an object of our hooks' shape, no base class
 
 
 def test_hook_names():

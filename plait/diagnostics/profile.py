@@ -95,17 +95,25 @@ class Profiler(Callback):
                                   "pip install pandas") from e
             return pd.DataFrame(rows, columns=["function", "count", "total", "mean",
                                                "share"])
-        return Table(format_summary(rows))
+        return Table(_format_summary(rows))
 
     def visualize(self, **kwargs):
-        """Draw the task stream; see ``plait.diagnostics.visualize``."""
+        """Draw the task stream; see ``plait.diagnostics.visualize``.
+
+        >>> Profiler().visualize(save=False).children[0][0].title.text
+        'Task stream: 0 tasks on 0 workers'
+        """
         from plait.diagnostics.profile_visualize import visualize
 
         return visualize(self, **kwargs)
 
 
 class Table(str):
-    """A text table that shows itself as text at the prompt."""
+    """A text table that shows itself as text at the prompt.
+
+    >>> Table("a  b")
+    a  b
+    """
 
     __slots__ = ()
 
@@ -134,7 +142,7 @@ def summarize(results):
     return rows
 
 
-def format_summary(rows):
+def _format_summary(rows):
     """The text table of ``summarize``'s rows."""
     cells = [["function", "count", "total (s)", "mean (s)", "share"]]
     for name, count, total, mean, share in rows:
@@ -192,6 +200,8 @@ class ResourceProfiler(Callback):
     True
     """
 
+    needs_times = False  # it samples processes, not tasks
+
     def __init__(self, dt=1.0):
         if not isinstance(dt, (int, float)) or dt <= 0:
             raise ValueError(f"dt must be a number of seconds > 0, got {dt!r}")
@@ -230,10 +240,10 @@ class ResourceProfiler(Callback):
         self.results.append(self._sampler.sample())
 
     def _sample(self, stop):
-        add, sample = self.results.append, self._sampler.sample
-        add(sample())
+        sample = self._sampler.sample
+        self.results.append(sample())
         while not stop.wait(self.dt):
-            add(sample())
+            self.results.append(sample())
 
     def _stop_thread(self):
         with self._lock:
@@ -248,7 +258,11 @@ class ResourceProfiler(Callback):
         self.results = []
 
     def visualize(self, **kwargs):
-        """Draw memory and CPU; see ``plait.diagnostics.visualize``."""
+        """Draw memory and CPU; see ``plait.diagnostics.visualize``.
+
+        >>> ResourceProfiler().visualize(save=False).children[0][0].title.text
+        'Memory and CPU: this process and its workers'
+        """
         from plait.diagnostics.profile_visualize import visualize
 
         return visualize(self, **kwargs)
@@ -412,7 +426,11 @@ class CacheProfiler(Callback):
         self.results = []
 
     def visualize(self, **kwargs):
-        """Draw the size held over time; see ``plait.diagnostics.visualize``."""
+        """Draw the size held over time; see ``plait.diagnostics.visualize``.
+
+        >>> CacheProfiler().visualize(save=False).children[0][0].title.text
+        'Cache: bytes of the values held'
+        """
         from plait.diagnostics.profile_visualize import visualize
 
         return visualize(self, **kwargs)

@@ -83,8 +83,8 @@ def visualize(profilers, filename="profile.html", save=True, show=None, width=90
 def _drawer(prof):
     from plait.diagnostics.profile import CacheProfiler, Profiler, ResourceProfiler
 
-    for kind, func in ((Profiler, plot_tasks), (ResourceProfiler, plot_resources),
-                       (CacheProfiler, plot_cache)):
+    for kind, func in ((Profiler, _plot_tasks), (ResourceProfiler, _plot_resources),
+                       (CacheProfiler, _plot_cache)):
         if isinstance(prof, kind):
             return func
     raise TypeError(f"visualize draws Profiler, ResourceProfiler and CacheProfiler "
@@ -121,7 +121,7 @@ def _palette(bk, names):
     return dict(zip(names, colours))
 
 
-def plot_tasks(bk, prof, t0, width, height):
+def _plot_tasks(bk, prof, t0, width, height):
     """The task stream: a row per worker, a bar per task, coloured by function."""
     from plait.diagnostics.profile import task_name
 
@@ -152,7 +152,7 @@ def plot_tasks(bk, prof, t0, width, height):
     return fig
 
 
-def plot_resources(bk, prof, t0, width, height):
+def _plot_resources(bk, prof, t0, width, height):
     """Memory (MB, left axis) and CPU (%, right axis) over time."""
     results = prof.results
     data = dict(time=[r.time - t0 for r in results], mem=[r.mem for r in results],
@@ -196,7 +196,7 @@ def cache_steps(results):
     return times, totals
 
 
-def plot_cache(bk, prof, t0, width, height):
+def _plot_cache(bk, prof, t0, width, height):
     """The total size of the values held, over time."""
     times, totals = cache_steps(prof.results)
     name = prof.metric_name

@@ -49,6 +49,8 @@ class ProgressBar(Callback):
     True
     """
 
+    needs_times = False  # it reads only the count of finished tasks
+
     def __init__(self, minimum=0, dt=0.1, out=None, **tqdm_kwargs):
         if not isinstance(minimum, (int, float)) or minimum < 0:
             raise ValueError(f"minimum must be a number of seconds >= 0, got {minimum!r}")
