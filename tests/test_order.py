@@ -73,6 +73,45 @@ def test_map_then_reduce_holds_little():
     assert all(prio[e] < prio[e + 1] for e in range(0, 768, 3))  # no load waits
 
 
+def test_the_other_reader_of_a_chunk_runs_while_it_is_held():
+    # mean and std of one array: two tree reductions over the same 256 chunks
+    n = 256
+    deps = [[] for _ in range(n)]
+    tops, readers = [], []
+    for _ in range(2):
+        readers.append(list(range(len(deps), len(deps) + n)))
+        deps += [[i] for i in range(n)]
+        tops.append(tree_reduction_over(deps, readers[-1]))
+    deps.append(tops)
+    roots = [len(deps) - 1]
+    prio = order_indices(deps, roots)
+    assert peak_held(deps, prio, roots) <= 2 * math.log2(n) + 4
+    # both readers of a chunk run before the next chunk is loaded
+    assert all(prio[b] < prio[i + 1] for i, b in enumerate(readers[1][:-1]))
+
+
+def tree_reduction_over(deps, level):
+    while len(level) > 1:
+        nxt = []
+        for j in range(0, len(level), 2):
+            deps.append(level[j:j + 2])
+            nxt.append(len(deps) - 1)
+        level = nxt
+    return level[0]
+
+
+def test_given_dependents_give_the_same_plan():
+    deps = [[], [0], [0], [1, 2], [2], [3, 4], []]
+    dependents = [[1, 2], [3], [3, 4], [5], [5], [], []]
+    assert order_indices(deps, [5], dependents) == order_indices(deps, [5])
+    assert order_indices(deps, [5], dependents)[6] == -1
+
+
+def test_a_reader_outside_the_plan_is_not_numbered():
+    assert order_indices([[], [0], [0]], [1]) == [0, 1, -1]
+    assert order_indices([[], [0], [0]], [1], dependents=[[1, 2], [], []]) == [0, 1, -1]
+
+
 def test_bigger_input_starts_first():
     # 3 = f(0, 2) where 2 needs the chain 1 -> 2: the chain starts first
     deps = [[], [], [1], [0, 2]]

@@ -8,6 +8,9 @@ The plan is a depth-first walk from the requested outputs: a branch is
 finished before the next one starts, so its intermediates can be released
 early, and among the inputs of a task the one that needs the most work is
 started first (its result is held while the smaller ones are computed).
+A task that is ready and is the last reader of one of its inputs runs as
+soon as it can, since it frees that input. Both passes are iterative and
+O(edges); ties keep the order of the arguments and of the roots.
 """
 from __future__ import annotations
 
@@ -75,7 +78,7 @@ def _raise_cycle(dependencies, start):
     raise CycleError([start, start])
 
 
-def order_indices(dependencies, roots):
+def order_indices(dependencies, roots, dependents=None):
     """Priority of each task (0 runs first) for a graph in integer form.
 
     Parameters
@@ -83,8 +86,11 @@ def order_indices(dependencies, roots):
     dependencies : list of sequences of int
         ``dependencies[i]`` are the tasks that task ``i`` needs.
     roots : sequence of int
-        The requested outputs, in the order they were asked for. Every task
-        must be reachable from them.
+        The requested outputs, in the order they were asked for. Tasks that
+        they do not need get priority -1.
+    dependents : list of sequences of int, optional
+        ``dependents[i]`` are the tasks that need task ``i``, when the caller
+        has them already (saves building them).
 
     Raises ``CycleError`` (a ``ValueError``) naming the indices of a cycle.
 
@@ -95,27 +101,83 @@ def order_indices(dependencies, roots):
     ...
     plait.graph.order.CycleError: cycle detected: 0 -> 1 -> 0
     """
-    n = len(dependencies)
-    work = _work(dependencies, roots)
-    prio = [-1] * n
-    counter = 0
+    plan = _Plan(dependencies, _work(dependencies, roots), dependents)
     for r in roots:
-        if prio[r] >= 0:
-            continue
-        # children of each node, largest subtree first
-        stack = [(r, _children(dependencies[r], work))]
+        if plan.prio[r] < 0:
+            plan.walk(r)
+    return plan.prio
+
+
+class _Plan:
+    """Priorities being handed out.
+
+    ``walk`` visits a task's inputs depth first, largest first, and numbers
+    each task once its inputs are numbered. ``assign`` numbers a task and
+    then, at once, any ready task that is the last reader of one of its
+    inputs: running it releases data and holds no more than before (a task
+    that reads the same chunk as the one just run, the other half of
+    ``mean`` and ``std`` of one array)."""
+
+    __slots__ = ("dependencies", "work", "dependents", "remaining", "waiting", "prio",
+                 "counter")
+
+    def __init__(self, dependencies, work, dependents=None):
+        n = len(dependencies)
+        if dependents is None:
+            dependents = [[] for _ in range(n)]
+            for v, ds in enumerate(dependencies):
+                if work[v]:  # reachable from the roots
+                    for d in ds:
+                        dependents[d].append(v)
+        self.dependencies, self.work, self.dependents = dependencies, work, dependents
+        self.remaining = [len(us) for us in dependents]  # readers not yet numbered
+        self.waiting = [len(ds) for ds in dependencies]  # inputs not yet numbered
+        self.prio, self.counter = [-1] * n, 0
+
+    def walk(self, root):
+        prio, deps, work = self.prio, self.dependencies, self.work
+        stack = [(root, _children(deps[root], work))]
         while stack:
             v, kids = stack[-1]
             for c in kids:
                 if prio[c] < 0:
-                    stack.append((c, _children(dependencies[c], work)))
+                    stack.append((c, _children(deps[c], work)))
                     break
             else:
                 stack.pop()
                 if prio[v] < 0:
-                    prio[v] = counter
-                    counter += 1
-    return prio
+                    self.assign(v)
+
+    def assign(self, v):
+        prio, deps, dependents = self.prio, self.dependencies, self.dependents
+        remaining, waiting, work = self.remaining, self.waiting, self.work
+        counter, todo = self.counter, []
+        while True:
+            if prio[v] < 0:
+                prio[v] = counter
+                counter += 1
+                for d in deps[v]:
+                    remaining[d] -= 1
+                    if remaining[d] == 1:  # its last reader may be ready now
+                        u = next((u for u in dependents[d] if prio[u] < 0), v)
+                        if waiting[u] == 0 and work[u]:
+                            todo.append(u)
+                for u in dependents[v]:
+                    waiting[u] -= 1
+                    if waiting[u] == 0 and work[u] and _frees(deps[u], remaining):
+                        todo.append(u)
+            if not todo:
+                break
+            v = todo.pop()
+        self.counter = counter
+
+
+def _frees(deps, remaining):
+    """Is a task with inputs ``deps`` the last reader of one of them?"""
+    for d in deps:
+        if remaining[d] == 1:
+            return True
+    return False
 
 
 def _children(deps, work):
