@@ -122,11 +122,15 @@ def test_compute_with_executor_passes_callbacks(process_executor):
     assert rec.names().count("posttask") == 2
 
 
-def test_posttask_sees_values_inside_chains():
+def test_posttask_sees_values_inside_chains(get):
     seen = {}
     cb = Callback(posttask=lambda key, result, graph, state, worker: seen.update({key: result}))
-    plait.get({'a': (inc, 1), 'b': (inc, 'a'), 'c': (inc, 'b')}, 'c', callbacks=[cb])
-    assert seen == {'a': 2, 'b': 3, 'c': 4}
+    chain = {('c', 0): (inc, 0)}
+    chain.update({('c', i): (inc, ('c', i - 1)) for i in range(1, 40)})
+    assert get(chain, ('c', 39), callbacks=[cb]) == 40
+    assert sorted(seen) == sorted(chain)
+    for (_, i), result in seen.items():
+        assert result == i + 1 or isinstance(getattr(result, "nbytes", None), int)
 
 
 def test_errored_run_calls_finish_with_errored(get):

@@ -214,6 +214,21 @@ def test_cache_totals_match_nbytes(get):
         assert r.cache_time <= r.free_time
 
 
+@pytest.mark.parametrize("get", [plait.get, plait.threaded.get])
+def test_cache_sizes_inside_chains(get):
+    dsk = {('c', 0): (np.ones, 100)}  # a chain: each task reads only the one before
+    dsk.update({('c', i): (np.append, ('c', i - 1), 1.0) for i in range(1, 30)})
+    dsk['out'] = (np.sum, ('c', 29))
+    with CacheProfiler() as cprof, Profiler() as prof:
+        assert get(dsk, 'out') == 129
+    held = {r.key: r for r in cprof.results}
+    assert {k: held[k].metric for k in dsk if k != 'out'} == {
+        ('c', i): 8 * (100 + i) for i in range(30)}
+    ended = {r.key: r.end_time for r in prof.results}
+    for i in range(1, 29):
+        assert held[('c', i)].free_time == ended[('c', i + 1)]
+
+
 def test_cache_free_time_is_when_the_last_reader_ended():
     with CacheProfiler() as cprof, Profiler() as prof:
         plait.threaded.get(ARRAYS, ['f', 'g'])
