@@ -14,7 +14,7 @@ from itertools import product
 
 import numpy as np
 
-from plait.array.chunks import block_slices, normalize_chunks
+from plait.array.chunks import block_slices, normalize_chunks, offsets
 from plait.array.core import Array, new_array, token
 
 
@@ -334,7 +334,8 @@ def to_zarr(x, url_or_array, component=None, overwrite=False, compute=True, **kw
 
     A new Zarr array gets ``x``'s block shape as its chunks (``x`` is
     rechunked to regular blocks first if needed), so blocks are written in
-    parallel without a lock.
+    parallel without a lock; writes into an existing array whose chunks do
+    not line up with ``x``'s blocks take a lock.
 
     >>> import tempfile, zarr, plait.array as pa
     >>> path = tempfile.mkdtemp() + '/a.zarr'
@@ -345,15 +346,14 @@ def to_zarr(x, url_or_array, component=None, overwrite=False, compute=True, **kw
     import zarr
 
     if isinstance(url_or_array, zarr.Array):
-        target = url_or_array
-    else:
-        regular = tuple((c[0],) * (len(c) - 1) + (c[-1],) if len(c) > 1 else c
-                        for c in x.chunks)
-        if any(r != c for r, c in zip(regular, x.chunks)):
-            x = x.rechunk(x.chunksize)
-        target = zarr.open_array(url_or_array, mode="w" if overwrite else "w-",
-                                 shape=x.shape, dtype=x.dtype, chunks=x.chunksize,
-                                 path=component)
+        z = url_or_array.chunks
+        aligned = all(o % c == 0 or o == n for cs, c, n in zip(x.chunks, z, x.shape)
+                      for o in offsets(cs))
+        return store(x, url_or_array, lock=not aligned, compute=compute, **kwargs)
+    if not all(set(c[:-1]) <= {c[0]} and c[-1] <= c[0] for c in x.chunks):
+        x = x.rechunk(x.chunksize)
+    target = zarr.open_array(url_or_array, mode="w" if overwrite else "w-", shape=x.shape,
+                             dtype=x.dtype, chunks=x.chunksize, path=component)
     return store(x, target, lock=False, compute=compute, **kwargs)
 
 

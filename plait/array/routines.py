@@ -225,6 +225,12 @@ def _copy(x, order="K"):
     return x
 
 
+def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    if order != "C":
+        raise NotImplementedError(f"plait arrays reshape in C order only, not order={order!r}")
+    return shaping.reshape(a, shape if shape is not None else newshape)
+
+
 HANDLED = {
     np.sum: reductions.sum, np.prod: reductions.prod, np.mean: reductions.mean,
     np.std: reductions.std, np.var: reductions.var, np.min: reductions.min,
@@ -234,7 +240,7 @@ HANDLED = {
     np.nanprod: reductions.nanprod, np.nanmin: reductions.nanmin,
     np.nanmax: reductions.nanmax, np.nanmean: reductions.nanmean,
     np.nanvar: reductions.nanvar, np.nanstd: reductions.nanstd,
-    np.transpose: shaping.transpose, np.reshape: shaping.reshape,
+    np.transpose: shaping.transpose, np.reshape: _np_reshape,
     np.ravel: shaping.ravel, np.squeeze: shaping.squeeze,
     np.expand_dims: shaping.expand_dims, np.swapaxes: shaping.swapaxes,
     np.moveaxis: shaping.moveaxis, np.concatenate: concatenate, np.stack: stack,
