@@ -1,14 +1,22 @@
-"""The multiprocessing scheduler: a persistent pool of worker processes."""
+"""The multiprocessing scheduler: a persistent pool of worker processes.
+
+Results stay in the worker process that computed them; only the requested
+outputs come back (see ``plait.scheduling.processes``). ``last_run_stats()``
+tells what the last computation ran and moved.
+"""
 from __future__ import annotations
 
 from plait import config
 from plait.scheduling.executor import ExecutorBackend
 from plait.scheduling.get import run_graph
 from plait.scheduling.processes import ProcessBackend
+from plait.scheduling.stats import ProcessStats, last_run_stats
+
+__all__ = ["get", "last_run_stats", "ProcessStats"]
 
 
 def get(dsk, keys, num_workers=None, pool=None, context=None, initializer=None,
-        callbacks=None):
+        callbacks=None, retries=None, timeout=None):
     """Compute ``keys`` of the graph ``dsk`` with worker processes.
 
     Good for pure-Python code (strings, dicts, JSON) that holds the GIL.
@@ -29,6 +37,14 @@ def get(dsk, keys, num_workers=None, pool=None, context=None, initializer=None,
         Called once in each new worker process.
     callbacks : list of Callback, optional
         Hooks for this call, in addition to the registered ones.
+    retries : int, optional
+        Times a task that raised (or timed out) is run again before its error
+        is raised; default ``config.get('processes.retries')`` (0). A task
+        running when its worker process died is run again up to 3 times.
+    timeout : float, optional
+        Seconds a task may run before its worker process is killed and the
+        task fails with ``TaskTimeoutError``; default
+        ``config.get('processes.timeout')`` (no limit).
 
     >>> from operator import add
     >>> dsk = {'a': 1, 'b': 2, 'c': (add, 'a', 'b'), 'd': (sum, ['a', 'b', 'c'])}
@@ -48,5 +64,10 @@ def get(dsk, keys, num_workers=None, pool=None, context=None, initializer=None,
             context = config.get("multiprocessing.context", "spawn")
         if initializer is None:
             initializer = config.get("multiprocessing.initializer", None)
-        backend = ProcessBackend(num_workers, context, initializer)
+        if retries is None:
+            retries = config.get("processes.retries", 0)
+        if timeout is None:
+            timeout = config.get("processes.timeout", None)
+        backend = ProcessBackend(num_workers, context, initializer, retries, timeout,
+                                 config.get("processes.blas-threads", 1))
     return run_graph(dsk, keys, backend, active_callbacks(callbacks))

@@ -1,41 +1,728 @@
-"""The processes backend: a persistent pool of worker processes.
+"""The processes backend: values stay in the worker that made them.
 
-Workers start with the caller's ``sys.path`` and working directory, so
-functions from the user's own modules import there; functions and lambdas
-travel with cloudpickle. Pools are kept per (size, start method,
-initializer) and reused; a broken pool is replaced on next use.
+Data flow (one computation; ``ProcessSession`` lives in the caller's thread)::
+
+    engine --submit(batch)--> ProcessSession: place the batch on the worker
+      |                       holding most of its input bytes (placement.py)
+      |                          |                                  worker processes
+      |                          | inputs held by another worker?   (worker.py)
+      |                          +--'x' export i ------------------> worker B
+      |                          |<-- descriptor: shm name, sizes --  (value -> shm)
+      |                          +--'i' import descriptor ---------> worker A maps shm
+      |                          +--'r' run batch (pickled once) --> worker A runs it,
+      |                                                              keeps results
+      +<--wait()-- Report <----- 'r' done: sizes, requested outputs -- worker A
+      |            Report(lost, unrun) <-- sentinel: worker A died; a replacement starts
+      +--release(i)--> 'd' delete i, to every worker holding it (batched)
+      +--gather()----> outputs came back with their batch; nothing else does
+
+Only descriptors (a shared-memory name and frame sizes) pass through the
+main process for large values; small values (under
+``transfer.SHM_MIN_BYTES``) are relayed through its pipes. The session
+records, per task, which worker holds its value (``where``, plus copies in
+``extra``) and its size (``nbytes``). Every shared-memory name is chosen by
+the main process, so the ones not yet consumed can be unlinked when a worker
+dies, when a task fails and on Ctrl-C.
+
+Counters of each computation are live in ``session.counters`` (callbacks see
+it as ``state.session.counters``) and, when it ends, in
+``plait.multiprocessing.last_run_stats()``.
+
+Failures: a worker that dies (killed, segfault, ``os._exit``) is noticed at
+once through its process sentinel; the batches it had are run again and the
+values only it held are recomputed (``Report.lost``). A task running when its
+worker died 3 times fails with ``TerminatedWorkerError`` naming it. A task
+that raises is run again ``retries`` times; a task running longer than
+``timeout`` seconds has its worker killed (and counts as a failure).
+KeyboardInterrupt kills the workers busy with the computation; any other
+error lets them finish their current task and skip the rest.
 """
 from __future__ import annotations
 
-import atexit
+import io
+import itertools
 import multiprocessing
-import os
+import multiprocessing.connection
+import pickle
 import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor
+import time
 from concurrent.futures.process import BrokenProcessPool
 
-from plait.scheduling.executor import RemoteExecutorSession
+from plait.graph.core import key_str
+from plait.scheduling import pool as pools
+from plait.scheduling import worker
+from plait.scheduling.engine import Report
+from plait.scheduling.executor import RemoteTraceback, SerializationError, rebuild_exception
+from plait.scheduling.local import SyncSession
+from plait.scheduling.placement import choose_worker
+from plait.scheduling.stats import Counters, record
 from plait.scheduling.threads import check_num_workers
+from plait.scheduling.transfer import SHM_MIN_BYTES, desc_nbytes, pack, sizeof, unlink, unpack
+from plait.scheduling.transfer import pickler as make_pickler
 
-GUARD_MESSAGE = (
-    "plait tried to start worker processes while this process was itself "
-    "starting up as a worker. This happens when a script starts processes at "
-    "import time: put the code that computes with scheduler='processes' (or "
-    "creates a Client) under an `if __name__ == \"__main__\":` block.")
+CAPACITY = 2      # batches in flight per worker: one running, one waiting
+MAX_DEATHS = 3    # a task running when this many workers died fails
 
 
-def _init_worker(path, cwd, initializer):
-    sys.path[:] = path
+class TerminatedWorkerError(BrokenProcessPool):
+    """A task was running each time its worker process died (3 times)."""
+
+
+class TaskTimeoutError(TimeoutError):
+    """A task ran longer than the ``timeout`` it was given."""
+
+
+class InWorker:
+    """What ``session.peek`` shows for a value held by a worker process."""
+
+    __slots__ = ("key", "worker", "nbytes")
+
+    def __init__(self, key, worker, nbytes):
+        self.key, self.worker, self.nbytes = key, worker, nbytes
+
+    def __repr__(self):
+        return f"<value of {key_str(self.key)} in worker {self.worker}, {self.nbytes} bytes>"
+
+
+class Batch:
+    """Tasks sent (or about to be sent) to one worker in one message."""
+
+    __slots__ = ("bid", "slot", "tasks", "specs", "drops", "outputs", "imports",
+                 "missing", "sent", "cancelled")
+
+    def __init__(self, bid, slot, tasks, specs, drops, outputs):
+        self.bid, self.slot, self.tasks = bid, slot, tasks
+        self.specs, self.drops, self.outputs = specs, drops, outputs
+        self.imports = []
+        self.missing = 0
+        self.sent = self.cancelled = False
+
+
+class ProcessSession:
+    """One computation on a pool of worker processes (see the module docstring)."""
+
+    def __init__(self, compiled, pool, timing=False, retries=0, timeout=None):
+        self.compiled = compiled
+        self.pool = pool
+        self.timing = timing
+        self.retries = retries
+        self.timeout = timeout
+        self.flags = (worker.TIMING if timing else 0) | (worker.WATCH if timeout else 0)
+        self.sid = next(pool.sids)
+        n, nw = len(compiled.keys), pool.num_workers
+        self.where = [-1] * n           # worker holding each value, -1: none
+        self.extra = {}                 # index -> set of other workers with a copy
+        self.nbytes = [0] * n
+        self.local = {}                 # values in this process: literals, outputs
+        self.packed = {}                # descriptors of local values, made once
+        self.pinned = bytearray(n)
+        for i in compiled.outputs:
+            self.pinned[i] = 1
+        self.ran = bytearray(n)
+        self.load = [0] * nw            # batches in flight per worker
+        self.queued = [0] * nw          # tasks in flight per worker
+        self.batches = {}               # bid -> Batch, sent or waiting for inputs
+        self.waiting = {}               # (worker, index) -> [Batch] awaiting that import
+        self.requests = {}              # request id -> (source, destination, items)
+        self.segments = {}              # shm name -> (source, destination), unconsumed
+        self.bundles = {}               # -1 - request id -> indices of a bundle sent
+        self.releases = [[] for _ in range(nw)]
+        self.reports = []
+        self.failures = {}              # index -> exceptions/timeouts so far
+        self.deaths = {}                # index -> workers that died running it
+        self.timed_out = {}             # worker -> index killed for its timeout
+        self.task_time = 1e-3
+        self.counters = Counters(nw)
+        self.bids = itertools.count()
+        self.reqs = itertools.count()
+        self.busy_io = None             # worker whose pipe is mid-message
+        self.closed = False
+
+    # -- the session interface ---------------------------------------------
+    def free_slots(self):
+        return CAPACITY * self.pool.num_workers - sum(self.load)
+
+    def put(self, i, value):
+        self.local[i] = value
+        self.nbytes[i] = sizeof(value)
+
+    def release(self, i):
+        if i in self.local:
+            del self.local[i]
+            self.packed.pop(i, None)
+        s = self.where[i]
+        if s >= 0:
+            self.releases[s].append(i)
+            self.where[i] = -1
+        if self.extra:
+            for s in self.extra.pop(i, ()):
+                self.releases[s].append(i)
+
+    def gather(self, indices):
+        local = self.local
+        return [local[i] for i in indices]
+
+    def peek(self, i):
+        if i in self.local:
+            return self.local[i]
+        return InWorker(self.compiled.keys[i], self.where[i], self.nbytes[i])
+
+    def submit(self, batch):
+        c = self.compiled
+        deps = c.dependencies
+        if len(batch) == 1:
+            external, drops = deps[batch[0]], {}
+        else:
+            pos = {i: p for p, i in enumerate(batch)}
+            external = {d: None for i in batch for d in deps[i] if d not in pos}
+            drops = self._drops(batch, pos)
+        specs = self._pickle_specs(batch)
+        slot = self._place(external)
+        outputs = tuple(i for i in batch if self.pinned[i])
+        b = Batch(next(self.bids), slot, batch, specs, drops, outputs)
+        self.batches[b.bid] = b
+        self.load[slot] += 1
+        self.queued[slot] += len(batch)
+        self._fetch(b, external)
+        if not b.missing:
+            self._send_run(b)
+
+    def wait(self):
+        self._flush_releases()
+        while not self.reports:
+            self._poll(self._poll_timeout())
+            if self.timeout is not None:
+                self._check_timeouts()
+        reports, self.reports = self.reports, []
+        return reports
+
+    def close(self, cancel):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if cancel:
+                self._cancel(sys.exc_info()[1])
+            for h in self.pool.workers:
+                if h.alive:
+                    self._send(h.slot, ("z", self.sid))
+            for name in self.segments:
+                unlink(name)
+            self.segments.clear()
+        finally:
+            record(self.counters.freeze())
+            pools.release(self.pool)
+
+    # -- sending -----------------------------------------------------------
+    def _send(self, slot, msg):
+        payload = pickle.dumps(msg, protocol=5)
+        h = self.pool.workers[slot]
+        self.busy_io = slot
+        try:
+            h.conn.send_bytes(payload)
+        except (OSError, ValueError):
+            pass  # a dead worker: its sentinel reports it
+        self.busy_io = None
+
+    def _pickle_specs(self, batch):
+        buf = io.BytesIO()
+        pickler = make_pickler(buf)
+        specs = self.compiled.specs
+        for i in batch:
+            try:
+                pickler.dump(specs[i])
+            except Exception as exc:
+                raise SerializationError(
+                    f"task {key_str(self.compiled.keys[i])} could not be pickled to "
+                    f"send it to a worker process: {exc!r}. Make sure its function "
+                    f"and arguments can be pickled, or use scheduler='threads'."
+                ) from exc
+        return buf.getvalue()
+
+    def _drops(self, batch, pos):
+        """Position in the batch after which a value nobody else needs is deleted."""
+        drops = {}
+        dependents, pinned = self.compiled.dependents, self.pinned
+        for i in batch:
+            ds = dependents[i]
+            if len(ds) == 1:  # the common case: a link of a chain
+                last = pos.get(ds[0], -1)
+            else:
+                last = _last_reader(ds, pos)
+            if last < 0 or pinned[i]:
+                continue
+            d = drops.get(last)
+            if d is None:
+                drops[last] = [i]
+            else:
+                d.append(i)
+        return drops
+
+    def _place(self, external):
+        nw = self.pool.num_workers
+        workers = self.pool.workers
+        held, total = None, 0
+        if external:
+            held = [0] * nw
+            where, extra, nbytes = self.where, self.extra, self.nbytes
+            for d in external:
+                nb = nbytes[d]
+                total += nb
+                s = where[d]
+                if s >= 0:
+                    held[s] += nb
+                if extra:
+                    for s in extra.get(d, ()):
+                        held[s] += nb
+        free = [load < CAPACITY for load in self.load]
+        ready = [h.ready for h in workers]
+        return choose_worker(held, total, self.queued, self.task_time, free, ready)
+
+    def _holds(self, slot, d):
+        if self.where[d] == slot:
+            return True
+        others = self.extra.get(d) if self.extra else None
+        return others is not None and slot in others
+
+    def _fetch(self, b, external):
+        """Arrange for the inputs ``b`` lacks on its worker to get there."""
+        slot, need = b.slot, {}
+        for d in external:
+            if self._holds(slot, d):
+                continue
+            if d in self.local:
+                b.imports.append(d)
+                continue
+            waiters = self.waiting.get((slot, d))
+            b.missing += 1
+            if waiters is not None:
+                waiters.append(b)
+                continue
+            self.waiting[(slot, d)] = [b]
+            need.setdefault(self._source(d), []).append(d)
+        if b.imports and b.missing:  # send them now, before other batches
+            self._send(slot, ("i", self.sid, self._local_imports(slot, b.imports)))
+            b.imports = []
+        for src, items in need.items():
+            self._request(src, slot, items)
+
+    def _source(self, d):
+        s = self.where[d]
+        if s < 0:
+            others = self.extra.get(d)
+            if not others:
+                raise RuntimeError(f"plait internal error: the value of "
+                                   f"{key_str(self.compiled.keys[d])} is nowhere")
+            s = next(iter(others))
+        return s
+
+    def _local_imports(self, slot, indices):
+        out = []
+        for d in indices:
+            desc = self.packed.get(d)
+            if desc is None:
+                try:
+                    desc, nbytes = pack(self.local[d])
+                except Exception as exc:
+                    raise SerializationError(
+                        f"the value of {key_str(self.compiled.keys[d])} could not be "
+                        f"pickled to send it to a worker process: {exc!r}. Use "
+                        f"scheduler='threads' for values that cannot be pickled."
+                    ) from exc
+                self.packed[d] = desc
+            self.counters.bytes_from_main += desc_nbytes(desc)
+            self._add_holder(d, slot)
+            out.append((d, desc))
+        return out
+
+    def _add_holder(self, d, slot):
+        if self.where[d] < 0:
+            self.where[d] = slot
+        elif self.where[d] != slot:
+            self.extra.setdefault(d, set()).add(slot)
+
+    def _request(self, src, dst, indices):
+        """Ask ``src`` for values ``dst`` needs: large ones by shared memory."""
+        req = next(self.reqs)
+        prefix = f"{self.pool.prefix}{self.sid:x}x{req:x}_"
+        items = []
+        for d in indices:
+            name = None
+            if self.nbytes[d] >= SHM_MIN_BYTES:
+                name = f"{prefix}{d:x}"
+                self.segments[name] = (src, dst)
+            items.append((d, name))
+        bundle = prefix + "m"
+        self.segments[bundle] = (src, dst)
+        self.requests[req] = (src, dst, items)
+        self._send(src, ("x", self.sid, req, items, bundle))
+
+    def _send_run(self, b):
+        slot = b.slot
+        imports = self._local_imports(slot, b.imports) if b.imports else ()
+        drops = b.drops
+        rel = self.releases[slot]
+        if rel:
+            self.releases[slot] = []
+        self._send(slot, ("r", self.sid, b.bid, b.tasks, b.specs, imports, drops,
+                          b.outputs, self.flags, rel))
+        b.sent = True
+        b.specs = None
+
+    def _flush_releases(self):
+        for slot, rel in enumerate(self.releases):
+            if rel:
+                self.releases[slot] = []
+                self._send(slot, ("d", self.sid, rel))
+
+    # -- receiving ---------------------------------------------------------
+    def _poll_timeout(self):
+        if self.timeout is None:
+            return None
+        st, now, soonest = self.pool.status, time.time(), None
+        for slot, load in enumerate(self.load):
+            if load and st[3 * slot] == self.sid and st[3 * slot + 1] >= 0:
+                left = st[3 * slot + 2] + self.timeout - now
+                soonest = left if soonest is None else min(soonest, left)
+        return 0.05 if soonest is None else min(max(soonest, 0.0), 0.05) + 0.001
+
+    def _poll(self, timeout):
+        handles = {}
+        for h in self.pool.workers:
+            handles[h.conn] = h
+            handles[h.sentinel] = h
+        ready = multiprocessing.connection.wait(list(handles), timeout)
+        dead = []
+        for obj in ready:
+            h = handles[obj]
+            if obj is h.conn:
+                if not self._drain(h):
+                    dead.append(h)
+            elif h not in dead:
+                dead.append(h)
+        for h in dead:
+            if self.pool.workers[h.slot] is h:
+                self._on_death(h)
+
+    def _drain(self, h):
+        """Handle every message waiting from ``h``; False if its pipe is closed."""
+        conn = h.conn
+        while True:
+            try:
+                if not conn.poll():
+                    return True
+                self.busy_io = h.slot
+                data = conn.recv_bytes()
+                self.busy_io = None
+            except (EOFError, OSError):
+                self.busy_io = None
+                return False
+            self._on_message(h, pickle.loads(data))
+
+    def _on_message(self, h, msg):
+        kind = msg[0]
+        if kind == "ready" or kind == "init!":
+            self.pool.on_message(h, msg)
+        elif msg[1] != self.sid:
+            return  # from an earlier, cancelled computation
+        elif kind == "r":
+            self._on_done(h.slot, msg)
+        elif kind == "x":
+            self._on_exported(msg)
+        elif kind == "i!":
+            _, _, i, exc_bytes, tb = msg
+            i = self.bundles[i][0] if i < 0 else i
+            self.reports.append(Report([], worker=h.slot, error=(i, self._serialization(
+                f"the value of {self._key(i)} could not be unpickled in worker "
+                f"process {h.slot}", exc_bytes, tb))))
+
+    def _key(self, i):
+        return key_str(self.compiled.keys[i])
+
+    def _serialization(self, what, exc_bytes, tb):
+        exc = _load_exception(exc_bytes)
+        err = SerializationError(f"{what}: {exc!r}. Use scheduler='threads' for values "
+                                 f"that cannot be pickled.")
+        err.__cause__ = RemoteTraceback(f'\n"""\n{tb}"""')
+        return err
+
+    def _on_done(self, slot, msg):
+        _, _, bid, ndone, nbytes, times, error, outs, elapsed = msg
+        b = self.batches.pop(bid, None)
+        if b is None or b.cancelled:
+            return
+        self.load[slot] -= 1
+        self.queued[slot] -= len(b.tasks)
+        full = ndone == len(b.tasks)
+        tasks = b.tasks if full else b.tasks[:ndone]
+        self._record(slot, tasks, _kept(tasks, b.drops) if full else tasks, nbytes)
+        c = self.counters
+        c.tasks_run += ndone
+        c.tasks_per_worker[slot] += ndone
+        if ndone:
+            self.task_time = 0.8 * self.task_time + 0.2 * elapsed / ndone
+        report = Report(tasks, times=times, worker=slot, elapsed=elapsed)
+        try:
+            for i, desc in outs:
+                c.bytes_to_main += desc_nbytes(desc)
+                self.local[i] = unpack(desc)
+        except Exception as exc:
+            report.error = (i, SerializationError(
+                f"the result of {self._key(i)} could not be unpickled in the main "
+                f"process: {exc!r}"))
+            error = None
+        if error is not None:
+            self._task_error(b, ndone, error, report)
+        self.reports.append(report)
+
+    def _record(self, slot, tasks, kept, nbytes):
+        """Note where the values kept now live, their sizes, and reruns."""
+        where, sizes = self.where, self.nbytes
+        for i, nb in zip(kept, nbytes):
+            if nb >= 0:
+                if where[i] >= 0 and where[i] != slot:
+                    self.extra.setdefault(i, set()).add(where[i])
+                where[i] = slot
+                sizes[i] = nb
+        ran, rec = self.ran, 0
+        for i in tasks:
+            if ran[i]:
+                rec += 1
+            else:
+                ran[i] = 1
+        self.counters.recomputed += rec
+
+    def _task_error(self, b, ndone, error, report):
+        i, kind, exc_bytes, tb = error
+        if kind == "raise":
+            tries = self.failures.get(i, 0)
+            if tries < self.retries:
+                self.failures[i] = tries + 1
+                self.counters.retries += 1
+                report.unrun = b.tasks[ndone:]
+                return
+            exc = rebuild_exception(_load_exception(exc_bytes), tb)
+        elif kind == "load":
+            exc = self._serialization(f"task {self._key(i)} could not be unpickled in "
+                                      f"worker process {b.slot}", exc_bytes, tb)
+        elif kind == "import":
+            exc = self._serialization(f"an input of task {self._key(i)} could not be "
+                                      f"unpickled in worker process {b.slot}",
+                                      exc_bytes, tb)
+        else:  # "dump": the result would not pickle
+            exc = self._serialization(f"the result of {self._key(i)} could not be "
+                                      f"pickled to send it back from worker process "
+                                      f"{b.slot}", exc_bytes, tb)
+        report.error = (i, exc)
+        report.unrun = [j for j in b.tasks[ndone:] if j != i]
+
+    def _on_exported(self, msg):
+        _, _, req, items = msg
+        src, dst, asked = self.requests.pop(req)
+        bundle = f"{self.pool.prefix}{self.sid:x}x{req:x}_m"
+        if items and items[-1][0] >= 0:
+            self.segments.pop(bundle, None)  # no bundle: the name was never used
+        alive = self.pool.workers[dst].alive
+        forward, moved = [], []
+        c = self.counters
+        for i, desc, extra in items:
+            if desc is None:
+                exc_bytes, tb = extra
+                self.reports.append(Report([], worker=src, error=(i, self._serialization(
+                    f"the value of {self._key(i)} could not be pickled to move it "
+                    f"from worker process {src} to worker process {dst}", exc_bytes, tb))))
+                continue
+            indices = [i] if i >= 0 else [d for d, name in asked if name is None]
+            name = desc[1] if desc[0] == "s" else None
+            if not alive or not any((dst, d) in self.waiting for d in indices):
+                if name is not None:
+                    unlink(name)
+                    self.segments.pop(name, None)
+                continue
+            if name is not None:
+                self.segments[name] = (-1, dst)
+                c.bytes_shared_memory += extra
+            else:
+                c.bytes_relayed += extra
+            c.transfers += len(indices)
+            c.bytes_transferred += extra
+            forward.append((i, desc))
+            moved.extend(indices)
+            if i < 0:
+                self.bundles[i] = indices
+        if not forward:
+            return
+        self._send(dst, ("i", self.sid, forward))
+        for i in moved:
+            self._add_holder(i, dst)
+            for b in self.waiting.pop((dst, i), ()):
+                if not b.cancelled:
+                    b.missing -= 1
+                    if not b.missing:
+                        self._send_run(b)
+
+    # -- failures ----------------------------------------------------------
+    def _check_timeouts(self):
+        st, now = self.pool.status, time.time()
+        for slot, load in enumerate(self.load):
+            if not load or slot in self.timed_out or st[3 * slot] != self.sid:
+                continue
+            i = int(st[3 * slot + 1])
+            if i >= 0 and now - st[3 * slot + 2] > self.timeout:
+                self.timed_out[slot] = i
+                self.pool.workers[slot].process.kill()
+
+    def _on_death(self, h):
+        slot = h.slot
+        self._drain(h)
+        h.process.join()
+        if not h.ready:
+            raise self.pool.start_failed(h)
+        self.counters.workers_lost += 1
+        culprit = self._running(slot)
+        timed_out = self.timed_out.pop(slot, None)
+        unrun = self._cancel_batches(slot)
+        error = None
+        if culprit >= 0 and culprit in unrun:
+            exc = self._blame(culprit, h.process.exitcode, timed_out == culprit)
+            if exc is not None:
+                error = (culprit, exc)
+                unrun.remove(culprit)
+        lost = self._forget(slot)
+        self.pool.kill(slot)
+        self.pool.start(slot)
+        self.reports.append(Report([], error=error, worker=slot, lost=lost, unrun=unrun))
+
+    def _running(self, slot):
+        """The task the worker in ``slot`` was running, or -1."""
+        st = self.pool.status
+        i = int(st[3 * slot + 1]) if st[3 * slot] == self.sid else -1
+        st[3 * slot + 1] = -1
+        return i
+
+    def _cancel_batches(self, slot):
+        """Batches lost with the worker in ``slot``; return their tasks."""
+        unrun = []
+        doomed = [b for b in self.batches.values() if b.slot == slot]
+        for req, (src, dst, items) in list(self.requests.items()):
+            if src == slot or dst == slot:
+                del self.requests[req]
+                bundle = f"{self.pool.prefix}{self.sid:x}x{req:x}_m"
+                unlink(bundle)
+                self.segments.pop(bundle, None)
+                for i, name in items:
+                    if name is not None:
+                        unlink(name)
+                        self.segments.pop(name, None)
+                    doomed.extend(self.waiting.pop((dst, i), ()))
+        for b in doomed:
+            if b.cancelled or b.bid not in self.batches:
+                continue
+            b.cancelled = True
+            del self.batches[b.bid]
+            self.load[b.slot] -= 1
+            self.queued[b.slot] -= len(b.tasks)
+            unrun.extend(b.tasks)
+            if b.sent and b.slot == slot:
+                for i in b.outputs:
+                    unlink(worker.output_name(self.pool.prefix, self.sid, b.bid, i))
+        for key in [k for k in self.waiting if k[0] == slot]:
+            del self.waiting[key]
+        for name, (src, dst) in list(self.segments.items()):
+            if src == slot or dst == slot:
+                unlink(name)
+                del self.segments[name]
+        return unrun
+
+    def _blame(self, i, exitcode, timed_out):
+        """The error for task ``i`` after its worker died, or None to run it again."""
+        if timed_out:
+            tries = self.failures.get(i, 0)
+            if tries < self.retries:
+                self.failures[i] = tries + 1
+                self.counters.retries += 1
+                return None
+            return TaskTimeoutError(
+                f"task {self._key(i)} ran longer than its timeout of {self.timeout:g} s; "
+                f"its worker process was killed")
+        n = self.deaths[i] = self.deaths.get(i, 0) + 1
+        if n < MAX_DEATHS:
+            return None
+        return TerminatedWorkerError(
+            f"task {self._key(i)} was running each of the {n} times a worker process "
+            f"died (last exit code {pools.format_exitcode(exitcode)}). This can be "
+            f"caused by a segmentation fault in the task's code, by os._exit or by "
+            f"the process using too much memory.")
+
+    def _forget(self, slot):
+        """Drop ``slot`` as a holder; return the values that are now nowhere."""
+        lost, where, extra, local = [], self.where, self.extra, self.local
+        for i, s in enumerate(where):
+            if s == slot:
+                others = extra.get(i)
+                if others:
+                    where[i] = others.pop()
+                    if not others:
+                        del extra[i]
+                else:
+                    where[i] = -1
+                    if i not in local:
+                        lost.append(i)
+        for i in [i for i, others in extra.items() if slot in others]:
+            extra[i].discard(slot)
+            if not extra[i]:
+                del extra[i]
+        self.releases[slot] = []
+        return lost
+
+    def _cancel(self, exc):
+        """Stop this computation's work: kill on Ctrl-C, else skip what is left."""
+        busy = {b.slot for b in self.batches.values()}
+        busy.update(src for src, _, _ in self.requests.values())
+        if self.busy_io is not None:
+            busy.add(self.busy_io)
+        if exc is not None and not isinstance(exc, Exception):
+            for slot in busy:
+                self.pool.kill(slot)  # replaced when the pool is next acquired
+            for b in self.batches.values():
+                if b.sent and b.slot in busy:
+                    for i in b.outputs:
+                        unlink(worker.output_name(self.pool.prefix, self.sid, b.bid, i))
+        else:
+            for slot in busy:
+                self._send(slot, ("c", self.sid))
+
+
+def _kept(tasks, drops):
+    """The tasks of a finished batch whose values the worker kept."""
+    if not drops:
+        return tasks
+    dropped = {j for js in drops.values() for j in js}
+    return [i for i in tasks if i not in dropped]
+
+
+def _last_reader(dependents, pos):
+    """The last position in ``pos`` of the ``dependents``; -1 if one is elsewhere."""
+    last = -1
+    for j in dependents:
+        p = pos.get(j, -1)
+        if p < 0:
+            return -1
+        if p > last:
+            last = p
+    return last
+
+
+def _load_exception(exc_bytes):
     try:
-        os.chdir(cwd)
-    except OSError:
-        pass
-    if initializer is not None:
-        initializer()
+        return pickle.loads(exc_bytes)
+    except Exception as exc:  # noqa: BLE001 - the worker's exception is unusable
+        return RuntimeError(f"a worker raised an exception that could not be "
+                            f"unpickled in the main process: {exc!r}")
 
 
 def check_context(context):
+    """A valid start method name, or ``ValueError`` listing them."""
     methods = multiprocessing.get_all_start_methods()
     if context not in methods:
         raise ValueError(f"multiprocessing.context must be one of {methods}, "
@@ -43,68 +730,42 @@ def check_context(context):
     return context
 
 
-_pools = {}
-_lock = threading.Lock()
-
-
-def get_process_pool(num_workers, context="spawn", initializer=None):
-    """The shared pool for these settings, made (or remade if broken) on use."""
-    if getattr(multiprocessing.process.current_process(), "_inheriting", False):
-        raise RuntimeError(GUARD_MESSAGE)
-    key = (num_workers, context, initializer)
-    with _lock:
-        pool = _pools.get(key)
-        if pool is None or getattr(pool, "_broken", False) or pool._shutdown_thread:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-            env_seed = os.environ.get("PYTHONHASHSEED")
-            if env_seed is None:
-                # every worker hashes strings the same way
-                os.environ["PYTHONHASHSEED"] = "0"
-            try:
-                pool = ProcessPoolExecutor(
-                    num_workers, mp_context=multiprocessing.get_context(context),
-                    initializer=_init_worker,
-                    initargs=(list(sys.path), os.getcwd(), initializer))
-                try:
-                    for f in [pool.submit(os.getpid) for _ in range(num_workers)]:
-                        f.result()
-                except BrokenProcessPool as exc:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise RuntimeError(
-                        "plait's worker processes died while starting. If you run a "
-                        "script, this usually means it starts processes at import "
-                        "time: put the code that computes under an "
-                        "`if __name__ == \"__main__\":` block. Also check that "
-                        "PYTHONPATH and the working directory are importable."
-                    ) from exc
-            finally:
-                if env_seed is None:
-                    del os.environ["PYTHONHASHSEED"]
-            _pools[key] = pool
-        return pool
-
-
-@atexit.register
-def shutdown_pools():
-    """Stop every process pool plait started."""
-    with _lock:
-        pools = list(_pools.values())
-        _pools.clear()
-    for pool in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _check_count(name, value, allow_none):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return value
 
 
 class ProcessBackend:
-    """Worker processes: good for pure-Python code that holds the GIL."""
+    """Worker processes: good for pure-Python code that holds the GIL.
+
+    ``retries``: times a task that raised (or timed out) is run again;
+    ``timeout``: seconds a task may run before its worker is killed;
+    ``blas_threads``: BLAS/OpenMP threads per worker (``None``: no cap).
+    """
 
     name = "processes"
 
-    def __init__(self, num_workers=None, context=None, initializer=None):
+    def __init__(self, num_workers=None, context=None, initializer=None,
+                 retries=0, timeout=None, blas_threads=1):
         self.nworkers = check_num_workers(num_workers)
         self.context = check_context(context or "spawn")
         self.initializer = initializer
+        self.retries = int(_check_count("retries", retries, False))
+        self.timeout = _check_count("timeout", timeout, True)
+        if blas_threads is not None:
+            blas_threads = int(_check_count("blas_threads", blas_threads, False)) or None
+        self.blas_threads = blas_threads
 
     def session(self, compiled, timing=False):
-        pool = get_process_pool(self.nworkers, self.context, self.initializer)
-        return RemoteExecutorSession(compiled, pool, timing)
+        if worker.IN_WORKER:  # a task computing inside a worker: run it inline
+            return SyncSession(compiled, timing)
+        pool = pools.acquire(self.nworkers, self.context, self.initializer,
+                             self.blas_threads)
+        try:
+            return ProcessSession(compiled, pool, timing, self.retries, self.timeout)
+        except BaseException:
+            pools.release(pool)
+            raise

@@ -1,0 +1,287 @@
+"""The main loop of a plait worker process.
+
+A worker keeps the values it computes in ``data`` (task index -> value) until
+the main process says to release them. Two threads share the work::
+
+    main process ==pipe==> receiver thread --+--> 'x' export: pack values, reply
+                                             +--> 'i' import: unpack values into data
+                                             +--> 'd' release, 'c' cancel: at once
+                                             +--> 'r' run, 'z' clear, 'q' stop
+                                                      |  (in order, SimpleQueue)
+                                                      v
+                                             executor thread: run batches,
+                                             reply 'r' (done, sizes, outputs)
+
+Exports and imports run in the receiver thread so a long task does not hold
+up another worker that waits for a value. ``status[3 * slot: 3 * slot + 3]``
+(shared memory) holds the session id, index and start time of the running
+task, so the main process knows which task was running if the worker dies
+and when a task has passed its timeout.
+"""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from queue import SimpleQueue
+
+import cloudpickle
+
+from plait.scheduling.compile import REFS, run_spec
+from plait.scheduling.transfer import pack, sizeof, unlink, unpack
+
+BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+TIMING, WATCH = 1, 2   # flags of a batch: record task times, watch for timeouts
+IN_WORKER = False
+_MISSING = object()   # True inside a worker process: nested computations run inline
+
+
+def output_name(prefix, sid, bid, i):
+    """The shared-memory name for output ``i`` of batch ``bid``: both sides compute it."""
+    return f"{prefix}{sid:x}_{bid:x}_{i:x}"
+
+
+def dump_exception(exc):
+    """Pickle an exception; one that will not pickle becomes a RuntimeError."""
+    try:
+        return cloudpickle.dumps(exc)
+    except BaseException:  # noqa: B902 - any failure to pickle
+        return cloudpickle.dumps(RuntimeError(
+            f"{type(exc).__name__}: {exc} (the original exception could not be pickled)"))
+
+
+class Worker:
+    """The state of one worker process; ``serve()`` runs until told to stop."""
+
+    def __init__(self, conn, slot, status, prefix):
+        self.conn = conn
+        self.slot = slot
+        self.status = status
+        self.prefix = prefix
+        self.stores = {}        # session id -> {task index: value}
+        self.made = {}          # session id -> shared-memory names it created
+        self.cancelled = -1     # batches of sessions up to this id are skipped
+        self.inbox = SimpleQueue()
+        self.send_lock = threading.Lock()
+
+    def store(self, sid):
+        """The values of session ``sid`` (made on first use)."""
+        data = self.stores.get(sid)
+        if data is None:
+            data = self.stores[sid] = {}
+        return data
+
+    def made_by(self, sid):
+        names = self.made.get(sid)
+        if names is None:
+            names = self.made[sid] = []
+        return names
+
+    def send(self, msg):
+        payload = pickle.dumps(msg, protocol=5)
+        with self.send_lock:
+            self.conn.send_bytes(payload)
+
+    # -- receiver thread ---------------------------------------------------
+    def receive(self):
+        conn = self.conn
+        while True:
+            try:
+                msg = pickle.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                self.orphaned()
+            kind = msg[0]
+            if kind == "d":
+                data = self.store(msg[1])
+                for i in msg[2]:
+                    data.pop(i, None)
+            elif kind == "x":
+                self.export(msg)
+            elif kind == "i":
+                self.imports(msg)
+            elif kind == "c":
+                self.cancelled = max(self.cancelled, msg[1])
+            else:
+                if kind == "r":  # releases ride along with a batch
+                    data = self.store(msg[1])
+                    for i in msg[9]:
+                        data.pop(i, None)
+                self.inbox.put(msg)
+
+    def orphaned(self):
+        """The main process is gone: clean up shared memory and exit at once."""
+        for names in list(self.made.values()):
+            for name in names:
+                unlink(name)
+        os._exit(0)
+
+    def export(self, msg):
+        """Pack values for another worker: large ones one by one, small ones together."""
+        _, sid, req, items, bundle_name = msg
+        data, out, small = self.store(sid), [], {}
+        for i, name in items:
+            if name is None:
+                small[i] = data.get(i, _MISSING)
+            else:
+                out.append(self.pack_one(sid, i, data.get(i, _MISSING), name))
+        if small:
+            try:
+                if any(v is _MISSING for v in small.values()):
+                    raise KeyError("a value asked for is not in this worker")
+                desc, nbytes = pack(small, bundle_name)
+                if desc[0] == "s":
+                    self.made_by(sid).append(bundle_name)
+                out.append((-1 - req, desc, nbytes))
+            except BaseException:  # noqa: B902 - find the value that failed
+                out.extend(self.pack_one(sid, i, v, None) for i, v in small.items())
+        self.send(("x", sid, req, out))
+
+    def pack_one(self, sid, i, value, name):
+        try:
+            if value is _MISSING:
+                raise KeyError(f"task {i} has no value in worker {self.slot}")
+            desc, nbytes = pack(value, name)
+            if desc[0] == "s":
+                self.made_by(sid).append(name)
+            return (i, desc, nbytes)
+        except BaseException as exc:  # noqa: B902 - reported to the main process
+            return (i, None, (dump_exception(exc), traceback.format_exc()))
+
+    def imports(self, msg):
+        _, sid, items = msg
+        data = self.store(sid)
+        for i, desc in items:
+            try:
+                value = unpack(desc)
+            except BaseException as exc:  # noqa: B902 - reported to the main process
+                self.send(("i!", sid, i, dump_exception(exc), traceback.format_exc()))
+                continue
+            if i < 0:  # a bundle of small values
+                data.update(value)
+            else:
+                data[i] = value
+
+    # -- executor thread ---------------------------------------------------
+    def serve(self):
+        inbox = self.inbox
+        while True:
+            msg = inbox.get()
+            kind = msg[0]
+            if kind == "r":
+                self.run(msg)
+            elif kind == "z":  # the session is over: drop its values
+                self.stores.pop(msg[1], None)
+                for name in self.made.pop(msg[1], ()):
+                    unlink(name)
+            elif kind == "q":
+                return
+            del msg
+
+    def run(self, msg):
+        _, sid, bid, batch, spec_bytes, imports, drops, outputs, flags, _ = msg
+        if sid <= self.cancelled:
+            return
+        data, base = self.store(sid), 3 * self.slot
+        status = self.status
+        t_batch = time.time()
+        times = [] if flags & TIMING else None
+        watch = flags & WATCH
+        error = None
+        n = 0
+        i = batch[0]
+        stage = "import"
+        try:
+            for d, desc in imports:
+                data[d] = unpack(desc)
+            load = pickle.Unpickler(io.BytesIO(spec_bytes)).load
+            status[base] = sid
+            for i in batch:
+                if sid <= self.cancelled:
+                    status[base + 1] = -1
+                    return
+                stage = "load"
+                kind, func, args = load()
+                stage = "raise"
+                if watch or times is not None:
+                    t0 = time.time()
+                    status[base + 2] = t0
+                status[base + 1] = i
+                if kind == REFS:
+                    data[i] = func(*[data[j] for j in args])
+                else:
+                    data[i] = run_spec((kind, func, args), data)
+                if times is not None:
+                    times.append((t0, time.time()))
+                if drops:
+                    dropped = drops.get(n)
+                    if dropped:
+                        for j in dropped:
+                            data.pop(j, None)
+                n += 1
+        except BaseException as exc:  # noqa: B902 - reported, re-raised in the caller
+            error = (i, stage, dump_exception(exc), traceback.format_exc())
+        status[base + 1] = -1
+        func = args = load = None
+        self.finish(sid, bid, batch, n, outputs, times, error, time.time() - t_batch)
+
+    def finish(self, sid, bid, batch, n, outputs, times, error, elapsed):
+        """Reply: tasks done, sizes of the values kept, requested outputs."""
+        data = self.store(sid)
+        if n == len(batch):  # sizes of the values kept, in batch order
+            nbytes = [sizeof(data[i]) for i in batch if i in data]
+        else:  # sizes of the finished tasks, -1 for those dropped
+            nbytes = [sizeof(data[i]) if i in data else -1 for i in batch[:n]]
+        outs = []
+        if outputs and error is None:
+            for i in outputs:
+                try:
+                    name = output_name(self.prefix, sid, bid, i)
+                    desc, _ = pack(data[i], name)
+                    if desc[0] == "s":
+                        self.made_by(sid).append(name)
+                    outs.append((i, desc))
+                except BaseException as exc:  # noqa: B902
+                    error = (i, "dump", dump_exception(exc), traceback.format_exc())
+                    break
+        self.send(("r", sid, bid, n, nbytes, times, error, outs, elapsed))
+
+
+def limit_blas(threads):
+    """Cap BLAS/OpenMP threads, in loaded libraries and in those loaded later."""
+    if threads is None:
+        return None
+    for var in BLAS_VARIABLES:
+        os.environ[var] = str(threads)
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=threads)
+
+
+def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix):
+    """Entry point of a worker process (the target of ``Process``)."""
+    global IN_WORKER
+    IN_WORKER = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    sys.path[:] = path
+    try:
+        os.chdir(cwd)
+    except OSError:
+        pass
+    limits = limit_blas(blas_threads)  # noqa: F841 - keep the limits alive
+    worker = Worker(conn, slot, status, prefix)
+    if init_bytes is not None:
+        try:
+            cloudpickle.loads(init_bytes)()
+        except BaseException:  # noqa: B902
+            worker.send(("init!", slot, traceback.format_exc()))
+            sys.exit(1)
+    worker.send(("ready", slot, os.getpid()))
+    threading.Thread(target=worker.receive, daemon=True,
+                     name="plait-worker-receiver").start()
+    worker.serve()
