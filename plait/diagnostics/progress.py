@@ -13,8 +13,7 @@ import threading
 import time
 
 from plait.callbacks import Callback
-
-LITERAL = 3  # plait.scheduling.compile.LITERAL: values that need no task
+from plait.scheduling.compile import LITERAL
 
 
 class ProgressBar(Callback):
