@@ -12,9 +12,9 @@ steps fuse into one task per partition) and runs it on a plait scheduler.
 {'a': 3, 'b': 6}
 """
 from plait.dataframe.core import DataFrame, Index, Scalar, Series, align, map_partitions
-from plait.dataframe.io import (from_delayed, from_dict, from_pandas, read_csv, read_table,
-                                to_csv, to_delayed)
+from plait.dataframe.io import (from_delayed, from_dict, from_pandas, read_csv,
+                                read_parquet, read_table, to_csv, to_delayed, to_parquet)
 
 __all__ = ["DataFrame", "Series", "Index", "Scalar", "align", "map_partitions",
            "from_pandas", "from_dict", "from_delayed", "to_delayed", "read_csv",
-           "read_table", "to_csv"]
+           "read_table", "to_csv", "read_parquet", "to_parquet"]

@@ -368,20 +368,43 @@ def _split_chunk(chunk, n, part, **kwargs):
 
 
 def split_by_hash(obj, n, columns=None):
-    """``obj`` split into ``n`` pieces by a hash of its index (or ``columns``).
+    """``obj`` split into ``n`` pieces by a hash of its index (or of
+    ``columns``); equal keys land in the same piece even when their dtypes
+    differ (1 and 1.0), so two frames can be split alike for a join.
 
     >>> sorted(len(p) for p in split_by_hash(pd.Series([1, 2, 3], index=[1, 1, 1]), 2))
     [0, 3]
     """
     if columns is None:
-        keys = obj.index.to_frame(index=False) if isinstance(obj.index, pd.MultiIndex) \
-            else obj.index
+        index = obj.index
+        keys = [index.get_level_values(i) for i in range(index.nlevels)]
     else:
-        keys = obj[columns]
-    codes = pd.util.hash_pandas_object(keys, index=False).to_numpy() % n
+        keys = [obj[c] for c in columns]
+    codes = (hash_keys(keys) % np.uint64(n)).astype(np.int64)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(n + 1))
     return [obj.iloc[order[bounds[j]:bounds[j + 1]]] for j in range(n)]
+
+
+def hash_keys(keys):
+    """A uint64 hash per row of the key columns ``keys`` (arrays or Series):
+    numbers hash by value as float64, everything else as Python objects.
+
+    >>> bool((hash_keys([pd.Series([1, 2])]) == hash_keys([pd.Series([1.0, 2.0])])).all())
+    True
+    """
+    out = None
+    for k in keys:
+        values = np.asarray(k)
+        if values.dtype.kind in "iufb":
+            h = pd.util.hash_array(values.astype("float64"))
+        elif values.dtype.kind in "mM":
+            unit = "M8[ns]" if values.dtype.kind == "M" else "m8[ns]"
+            h = pd.util.hash_array(values.astype(unit).view("int64"))
+        else:
+            h = pd.util.hash_array(values.astype(object))
+        out = h if out is None else (out * np.uint64(1000003)) ^ h
+    return out
 
 
 def _unique_finalize(name, value):
@@ -444,7 +467,7 @@ def _split_frame_chunk(chunk, n, columns, part):
 
 
 def _split_values(series, n):
-    codes = pd.util.hash_pandas_object(series, index=False).to_numpy() % n
+    codes = hash_keys([series]) % np.uint64(n)
     return [series[codes == j] for j in range(n)]
 
 
