@@ -77,8 +77,9 @@ def visualize(dsk, filename="mydask", format=None, rankdir="BT", color=None,
     >>> import os, tempfile
     >>> from operator import add
     >>> dsk = {'a': 1, 'b': (add, 'a', 1), 'c': (add, 'a', 'b')}
-    >>> path = visualize(dsk, os.path.join(tempfile.mkdtemp(), 'graph.svg'))
-    >>> path.endswith('graph.svg'), open(path).read().count('class="node"')
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = visualize(dsk, os.path.join(tmp, 'graph.svg'))
+    ...     path.endswith('graph.svg'), open(path).read().count('class="node"')
     (True, 5)
 
     See Also: to_graphviz
