@@ -14,10 +14,12 @@ Hooks run in the caller's process. ``state`` is the engine's
 worker (``state.compiled.index[key]`` gives a key's index). A hook that
 raises stops the computation and its error reaches the caller.
 
-Recording worker times costs two clock reads and two dict entries per task.
-A callback that never reads ``state.times`` says so with the class
-attribute ``needs_times = False`` (``ProgressBar`` does); ``needs_times``
-tells the engine whether any active callback wants them.
+Recording worker times costs two clock reads and two dict entries per task,
+and keeps values inside chains until ``posttask`` has seen them. A callback
+that reads neither ``state.times`` nor ``posttask`` results says so with the
+class attribute ``needs_times = False`` (``ProgressBar`` and
+``ResourceProfiler`` do); ``needs_times(callbacks)`` tells the engine
+whether any active callback wants them.
 
 With the ``processes`` scheduler values stay in the worker that made them:
 ``result`` in ``posttask`` may then be a stand-in that carries the value's
@@ -37,8 +39,8 @@ class Callback:
     """Base class for callbacks; also builds one from plain functions.
 
     Subclasses define any of the hooks as methods; ``needs_times = False``
-    on a subclass that never reads ``state.times`` saves the engine from
-    timing every task.
+    on a subclass that reads neither ``state.times`` nor ``posttask`` results
+    saves the engine from timing every task.
 
     Use it as a context manager (active inside the block), with
     ``register()``/``unregister()`` (active until unregistered), or per call
