@@ -208,14 +208,14 @@ class WorkerPool:
 
     def revive(self):
         """Replace dead workers (between computations) and wait for them."""
-        new = []
         for slot, h in enumerate(self.workers):
             if h is None or not h.alive:
                 if h is not None:
                     self.kill(slot)
-                new.append(self.start(slot))
-        if new:
-            self.wait_ready(new)
+                self.start(slot)
+        starting = [h for h in self.workers if not h.ready]
+        if starting:
+            self.wait_ready(starting)
 
     def shutdown(self, timeout=2.0):
         """Ask the workers to stop, then kill those that do not."""

@@ -3,17 +3,21 @@
 A worker keeps the values it computes in ``data`` (task index -> value) until
 the main process says to release them. Two threads share the work::
 
-    main process ==pipe==> receiver thread --+--> 'x' export: pack values, reply
-                                             +--> 'i' import: unpack values into data
-                                             +--> 'd' release, 'c' cancel: at once
-                                             +--> 'r' run, 'z' clear, 'q' stop
-                                                      |  (in order, SimpleQueue)
-                                                      v
-                                             executor thread: run batches,
-                                             reply 'r' (done, sizes, outputs)
+    main process ==pipe==> receiver thread --+--> 'x' export: pack values --+
+                                             +--> 'i' import: unpack values |
+                                             +--> 'd' release, 'c' cancel   |
+                                             +--> 'r' run, 'z' clear, 'q'   |
+                                                      |  (in order)          v
+                                                      v               sender thread
+                                             executor thread: run          |
+                                             batches, reply 'r' ----+      |
+    main process <==pipe==========================================+-------+
 
 Exports and imports run in the receiver thread so a long task does not hold
-up another worker that waits for a value. ``status[3 * slot: 3 * slot + 3]``
+up another worker that waits for a value. The receiver never writes to the
+pipe itself (its replies go through the sender thread): it always keeps
+reading, so the main process can never block for good on a send while this
+worker blocks on a reply. ``status[3 * slot: 3 * slot + 3]``
 (shared memory) holds the session id, index and start time of the running
 task, so the main process knows which task was running if the worker dies
 and when a task has passed its timeout.
@@ -40,7 +44,20 @@ BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 TIMING, WATCH = 1, 2   # flags of a batch: record task times, watch for timeouts
 IN_WORKER = False
-_MISSING = object()   # True inside a worker process: nested computations run inline
+_MISSING = object()
+_current = None
+
+
+def current():
+    """The ``Worker`` of this process when it is a plait worker, else ``None``.
+
+    Tasks can look at ``current().stores[current().sid]``: the values this
+    worker holds for the computation running now.
+
+    >>> current() is None
+    True
+    """
+    return _current   # True inside a worker process: nested computations run inline
 
 
 def output_name(prefix, sid, bid, i):
@@ -68,7 +85,9 @@ class Worker:
         self.stores = {}        # session id -> {task index: value}
         self.made = {}          # session id -> shared-memory names it created
         self.cancelled = -1     # batches of sessions up to this id are skipped
+        self.sid = -1           # the session of the batch running now
         self.inbox = SimpleQueue()
+        self.outbox = SimpleQueue()
         self.send_lock = threading.Lock()
 
     def store(self, sid):
@@ -88,6 +107,15 @@ class Worker:
         payload = pickle.dumps(msg, protocol=5)
         with self.send_lock:
             self.conn.send_bytes(payload)
+
+    def post(self, msg):
+        """Send ``msg`` from the sender thread (for the receiver thread)."""
+        self.outbox.put(msg)
+
+    def sender(self):
+        outbox = self.outbox
+        while True:
+            self.send(outbox.get())
 
     # -- receiver thread ---------------------------------------------------
     def receive(self):
@@ -141,7 +169,7 @@ class Worker:
                 out.append((-1 - req, desc, nbytes))
             except BaseException:  # noqa: B902 - find the value that failed
                 out.extend(self.pack_one(sid, i, v, None) for i, v in small.items())
-        self.send(("x", sid, req, out))
+        self.post(("x", sid, req, out))
 
     def pack_one(self, sid, i, value, name):
         try:
@@ -161,7 +189,7 @@ class Worker:
             try:
                 value = unpack(desc)
             except BaseException as exc:  # noqa: B902 - reported to the main process
-                self.send(("i!", sid, i, dump_exception(exc), traceback.format_exc()))
+                self.post(("i!", sid, i, dump_exception(exc), traceback.format_exc()))
                 continue
             if i < 0:  # a bundle of small values
                 data.update(value)
@@ -190,6 +218,7 @@ class Worker:
             return
         data, base = self.store(sid), 3 * self.slot
         status = self.status
+        self.sid = sid
         t_batch = time.time()
         times = [] if flags & TIMING else None
         watch = flags & WATCH
@@ -265,7 +294,7 @@ def limit_blas(threads):
 
 def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix):
     """Entry point of a worker process (the target of ``Process``)."""
-    global IN_WORKER
+    global IN_WORKER, _current
     IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     sys.path[:] = path
@@ -274,7 +303,7 @@ def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix):
     except OSError:
         pass
     limits = limit_blas(blas_threads)  # noqa: F841 - keep the limits alive
-    worker = Worker(conn, slot, status, prefix)
+    worker = _current = Worker(conn, slot, status, prefix)
     if init_bytes is not None:
         try:
             cloudpickle.loads(init_bytes)()
@@ -282,6 +311,7 @@ def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix):
             worker.send(("init!", slot, traceback.format_exc()))
             sys.exit(1)
     worker.send(("ready", slot, os.getpid()))
-    threading.Thread(target=worker.receive, daemon=True,
-                     name="plait-worker-receiver").start()
+    for target in (worker.receive, worker.sender):
+        threading.Thread(target=target, daemon=True,
+                         name=f"plait-worker-{target.__name__}").start()
     worker.serve()
