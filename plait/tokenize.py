@@ -531,3 +531,15 @@ def _register_pandas():
 
 
 __all__ = ["tokenize", "normalize_token", "Dispatch", "random_token", "PRIMITIVES"]
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as ``tokenize``: importing ``plait.tokenize``
+    makes the name ``plait.tokenize`` refer to the module, and
+    ``plait.tokenize(x)`` must still work."""
+
+    def __call__(self, *args, **kwargs):
+        return tokenize(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

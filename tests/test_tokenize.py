@@ -355,3 +355,11 @@ def test_tokens_equal_across_fresh_processes_and_hash_seeds(tmp_path):
     second = _tokens_in_fresh_process(2, tmp_path)
     assert first == second
     assert len(set(first.values())) == len(first)
+
+
+def test_plait_tokenize_is_callable_even_after_importing_the_module():
+    import importlib
+
+    import plait
+    module = importlib.import_module("plait.tokenize")
+    assert module(1) == tokenize(1) == plait.tokenize(1)
