@@ -109,6 +109,12 @@ def test_map_zips_bags_and_broadcasts_values(scheduler):
     assert a.map(add, b).compute(scheduler=scheduler) == [101 * x for x in range(10)]
 
 
+def test_map_with_a_bag_as_keyword(scheduler):
+    a = pb.from_sequence(range(6), npartitions=3)
+    got = a.map(lambda x, y=0, z=0: (x, y, z), y=a.map(str), z=5).compute(scheduler=scheduler)
+    assert got == [(x, str(x), 5) for x in range(6)]
+
+
 def test_map_with_delayed_argument(scheduler):
     d = plait.delayed(sum)([1, 2, 3])
     b = pb.from_sequence([1, 2], npartitions=2)

@@ -89,7 +89,7 @@ def read_text(urlpath, blocksize=None, compression="infer", encoding="utf-8",
     as a stream and decompressed on the fly (``compression='infer'`` goes
     by extension: .gz, .bz2, .xz, ...). With ``blocksize`` (bytes, or a
     string such as ``'64MiB'``) uncompressed files are split into blocks at
-    line boundaries, one partition each. With ``include_path`` elements are
+    line boundaries, one partition each (compressed files stay whole). With ``include_path`` elements are
     ``(line, path)``. A bag made here names the file and line number when
     processing a line fails.
 
@@ -160,12 +160,8 @@ def _compression(path, compression):
 
 
 def _blocks(fs, path, blocksize, compression):
-    if blocksize is None:
-        return [(0, None)]
-    if compression is not None:
-        raise ValueError(f"read_text: cannot split the {compression}-compressed file "
-                         f"{path!r} into blocks; use blocksize=None (one partition "
-                         f"per file)")
+    if blocksize is None or compression is not None:
+        return [(0, None)]  # a compressed stream cannot be entered mid-way
     size = fs.size(path)
     return [(off, min(blocksize, size - off))
             for off in builtins.range(0, size, blocksize)] or [(0, 0)]

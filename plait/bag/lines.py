@@ -19,7 +19,9 @@ from fsspec.utils import read_block
 
 from plait.bag.partition import Source
 
-CHUNK = 1 << 22  # characters read at a time when streaming a whole file
+CHUNK = 1 << 20  # about how many characters each batch of lines holds
+READ_SIZE = 1 << 16  # bytes per read from the file (fsspec files are Python objects)
+NATIVE = ("\n", "\r", "\r\n")  # delimiters io.TextIOWrapper splits lines on
 
 
 class TextBlock(Source):
@@ -54,37 +56,23 @@ class TextBlock(Source):
 
     def batches(self):
         """Lists of lines, in order."""
-        batches = self._whole() if self.length is None else self._block()
+        batches = self._batches()
         if not self.include_path:
             return batches
         path = self.path
         return ([(line, path) for line in batch] for batch in batches)
 
-    def _whole(self):
+    def _batches(self):
         delim = self.delimiter
         with self.openfile as raw:
+            if self.length is not None:
+                raw = io.BytesIO(read_block(raw, self.offset, self.length,
+                                            delim.encode(self.encoding)))
+            native = delim in NATIVE
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors=self.errors,
-                                    newline="")
-            carry = ""
-            while True:
-                chunk = text.read(CHUNK)
-                if not chunk:
-                    break
-                lines, carry = split_lines(carry + chunk, delim)
-                yield lines
-            if carry:
-                yield [carry]
-
-    def _block(self):
-        delim = self.delimiter.encode(self.encoding)
-        with self.openfile as f:
-            data = read_block(f, self.offset, self.length, delim)
-        text = data.decode(self.encoding, self.errors)
-        del data
-        lines, last = split_lines(text, self.delimiter)
-        if last:
-            lines.append(last)
-        yield lines
+                                    newline=delim if native else "")
+            text._CHUNK_SIZE = READ_SIZE
+            yield from (_native_batches if native else _split_batches)(text, delim)
 
     def lines_before(self):
         """How many lines of the file come before this block."""
@@ -93,6 +81,26 @@ class TextBlock(Source):
         delim = self.delimiter.encode(self.encoding)
         with self.openfile as f:
             return read_block(f, 0, self.offset, delim).count(delim)
+
+
+def _native_batches(text, delim):
+    while True:
+        lines = text.readlines(CHUNK)
+        if not lines:
+            return
+        yield lines
+
+
+def _split_batches(text, delim):
+    carry = ""
+    while True:
+        chunk = text.read(CHUNK)
+        if not chunk:
+            break
+        lines, carry = split_lines(carry + chunk, delim)
+        yield lines
+    if carry:
+        yield [carry]
 
 
 def split_lines(text, delimiter):

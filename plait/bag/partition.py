@@ -124,7 +124,10 @@ def annotate(exc, note):
     """Add ``note`` to ``exc`` so that it survives pickling to another process."""
     if not note:
         return
-    exc.add_note(note)
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python 3.10
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]
     if type(exc).__reduce__ is not BaseException.__reduce__:
         # e.g. json.JSONDecodeError rebuilds itself from its arguments only
         exc.__reduce_ex__ = functools.partial(_reduce_with_notes, exc)
