@@ -292,13 +292,16 @@ def optimize(dsk, keys, **kwargs):
     >>> out = optimize(dsk, ['c'])
     >>> sorted(out), out['c']
     (['a-b-c', 'c'], 'a-b-c')
+
+    With fusion off the graph is returned as it is: the schedulers' compile
+    step already skips what the keys do not need.
     """
     from plait import config
     from plait.graph import cull, fuse
 
-    dsk, deps = cull(dsk, keys)
     if config.get("optimization.fuse.active", None) is False:
-        return dsk
+        return dsk  # the engine runs only what the keys need: no cull required
+    dsk, deps = cull(dsk, keys)
     options = {"ave_width": config.get("optimization.fuse.ave-width", 1),
                "rename_keys": config.get("optimization.fuse.rename-keys", True)}
     max_width = config.get("optimization.fuse.max-width", None)
@@ -512,11 +515,39 @@ def _call(func, args, kwargs, pure, nout=None, key=None, name=None, traverse=Tru
         task = [apply, func, task[1:], kwargs if kw is _NO_DEPS else kw]
     if key is None:
         if pure:
-            from plait.tokenize import tokenize
-            key = f"{name or funcname(func)}-{tokenize(func, args, kwargs or {})}"
+            key = f"{name or funcname(func)}-{_pure_token(func, args, kwargs)}"
         else:
             key = f"{name or funcname(func)}-{(_base + next(_counter)) & _MASK:032x}"
     return _new(key, tuple(task), tuple(deps.values()), nout)
+
+
+_SHORT = 1000
+
+
+def _pure_token(func, args, kwargs):
+    """``tokenize(func, args, kwargs)``, with a fast path for calls whose
+    arguments are all Delayed objects or short atoms (operators, mostly)."""
+    from plait.tokenize import _md5, normalize_token, tokenize
+
+    if kwargs:
+        return tokenize(func, args, kwargs)
+    parts = []
+    for a in args:
+        t = type(a)
+        if t is Delayed:
+            parts.append(("D", a._key))
+        elif t in _ATOMS and (t is not str and t is not bytes or len(a) < _SHORT):
+            parts.append(a)
+        else:
+            return tokenize(func, args, {})
+    try:
+        ftoken = _FUNC_TOKENS.get(func)
+    except TypeError:  # an unhashable callable
+        ftoken = None
+    if ftoken is None:
+        ftoken = normalize_token(func)
+    # a distinct first element: never equal to what tokenize() hashes
+    return _md5(repr(("delayed-call", ftoken, parts)).encode())
 
 
 class DelayedFunction(Delayed):
@@ -658,6 +689,14 @@ _COMPARE = {"lt": operator.lt, "le": operator.le, "eq": operator.eq,
             "ne": operator.ne, "gt": operator.gt, "ge": operator.ge}
 _UNARY = {"neg": operator.neg, "pos": operator.pos, "invert": operator.invert,
           "abs": operator.abs}
+
+def _operator_tokens():
+    from plait.tokenize import normalize_token
+    ops = [*_BINARY.values(), *_COMPARE.values(), *_UNARY.values(), operator.getitem]
+    return {op: normalize_token(op) for op in ops}
+
+
+_FUNC_TOKENS = _operator_tokens()
 
 for _name, _op in _BINARY.items():
     setattr(Delayed, f"__{_name}__", _binary(_op, _name))
