@@ -319,3 +319,33 @@ def test_ctrl_c_kills_busy_workers_and_leaks_no_shared_memory():
     zombies = [p for p in psutil.Process().children() if p.status() == psutil.STATUS_ZOMBIE]
     assert zombies == []
     assert pm.get({"again": (inc, 1)}, "again", num_workers=2) == 2
+
+
+# -- the main process dies -------------------------------------------------------------
+
+@pytest.mark.parametrize("context", ["spawn", "fork"])
+def test_workers_exit_when_the_main_process_is_killed(tmp_path, context):
+    import psutil
+
+    script = tmp_path / "main.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sys, time
+        import plait.multiprocessing
+        from plait.scheduling import pool
+        if __name__ == "__main__":
+            with plait.config.set({{"multiprocessing.context": "{context}"}}):
+                plait.multiprocessing.get({{"a": (abs, -1)}}, "a", num_workers=2)
+                plait.multiprocessing.get({{"b": (abs, -2)}}, "b", num_workers=3)
+            pids = [h.pid for p in pool.pools() for h in p.workers]
+            print(" ".join(map(str, pids)), flush=True)
+            time.sleep(60)
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                            text=True, cwd=tmp_path)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 5
+    proc.kill()
+    proc.wait()
+    gone, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)],
+                                    timeout=20)
+    assert alive == []

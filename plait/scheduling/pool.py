@@ -4,7 +4,8 @@
 it runs: an idle pool made earlier with the same settings (number of
 workers, start method, initializer, BLAS threads), else a new one. So
 consecutive computations reuse warm workers, and two threads computing at
-once each get their own workers. Dead workers are replaced when a pool is
+once each get their own workers; ``release`` keeps one idle pool per
+settings and shuts down the others. Dead workers are replaced when a pool is
 acquired (and by the session at once, when one dies mid-computation).
 
 Workers start with the caller's ``sys.path``, working directory and
@@ -138,10 +139,13 @@ class WorkerPool:
     def start(self, slot):
         """Start a worker in ``slot`` (without waiting for it to be ready)."""
         ours, theirs = self.ctx.Pipe(duplex=True)
+        # a forked child inherits our ends of the other workers' pipes; it
+        # closes them, or those workers would not see this process exit
+        inherited = _our_pipe_fds(self) + [ours.fileno()] if self.context == "fork" else []
         process = self.ctx.Process(
             target=worker.main, name=f"plait-worker-{slot}",
             args=(theirs, slot, self.status, list(sys.path), os.getcwd(),
-                  self.init_bytes, self.blas_threads, self.prefix))
+                  self.init_bytes, self.blas_threads, self.prefix, inherited))
         with _child_environment(self.blas_threads):
             process.start()
         theirs.close()
@@ -268,9 +272,35 @@ def acquire(num_workers, context="spawn", initializer=None, blas_threads=1):
     return pool
 
 
+def _our_pipe_fds(starting):
+    """File descriptors of this process's ends of every worker's pipe."""
+    with _lock:
+        everything = [p for ps in _pools.values() for p in ps if p is not starting]
+    everything.append(starting)
+    fds = []
+    for p in everything:
+        for h in p.workers:
+            if h is not None and not h.conn.closed:
+                fds.append(h.conn.fileno())
+    return fds
+
+
 def release(pool):
-    """Give a pool back for the next computation."""
-    pool.in_use = False
+    """Give a pool back for the next computation.
+
+    One idle pool per settings is kept; a second one (made for computations
+    that ran at the same time) is shut down.
+    """
+    key = (pool.num_workers, pool.context, pool.initializer, pool.blas_threads)
+    with _lock:
+        pool.in_use = False
+        spare = [p for p in _pools.get(key, ()) if p is not pool and not p.in_use
+                 and not p.closed]
+        if spare:
+            pool.closed = True
+            _pools[key].remove(pool)
+    if spare:
+        pool.shutdown()
 
 
 def pools():

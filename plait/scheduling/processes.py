@@ -462,15 +462,16 @@ class ProcessSession:
         if ndone:
             self.task_time = 0.8 * self.task_time + 0.2 * elapsed / ndone
         report = Report(tasks, times=times, worker=slot, elapsed=elapsed)
-        try:
-            for i, desc in outs:
-                c.bytes_to_main += desc_nbytes(desc)
-                self.local[i] = unpack(desc)
-        except Exception as exc:
-            report.error = (i, SerializationError(
-                f"the result of {self._key(i)} could not be unpickled in the main "
-                f"process: {exc!r}"))
-            error = None
+        if outs is not None:
+            c.bytes_to_main += desc_nbytes(outs)
+            try:
+                self.local.update(unpack(outs))
+            except Exception as exc:
+                names = ", ".join(self._key(j) for j in b.outputs)
+                what = "the result of" if len(b.outputs) == 1 else "one of the results of"
+                report.error = (b.outputs[0], SerializationError(
+                    f"{what} {names} could not be unpickled in the main process: {exc!r}"))
+                error = None
         if error is not None:
             self._task_error(b, ndone, error, report)
         self.reports.append(report)
@@ -623,9 +624,8 @@ class ProcessSession:
             self.load[b.slot] -= 1
             self.queued[b.slot] -= len(b.tasks)
             unrun.extend(b.tasks)
-            if b.sent and b.slot == slot:
-                for i in b.outputs:
-                    unlink(worker.output_name(self.pool.prefix, self.sid, b.bid, i))
+            if b.sent and b.slot == slot and b.outputs:
+                unlink(worker.output_name(self.pool.prefix, self.sid, b.bid))
         for key in [k for k in self.waiting if k[0] == slot]:
             del self.waiting[key]
         for name, (src, dst) in list(self.segments.items()):
@@ -685,9 +685,8 @@ class ProcessSession:
             for slot in busy:
                 self.pool.kill(slot)  # replaced when the pool is next acquired
             for b in self.batches.values():
-                if b.sent and b.slot in busy:
-                    for i in b.outputs:
-                        unlink(worker.output_name(self.pool.prefix, self.sid, b.bid, i))
+                if b.sent and b.slot in busy and b.outputs:
+                    unlink(worker.output_name(self.pool.prefix, self.sid, b.bid))
         else:
             for slot in busy:
                 self._send(slot, ("c", self.sid))
@@ -755,6 +754,8 @@ class ProcessBackend:
         self.initializer = initializer
         self.retries = int(_check_count("retries", retries, False))
         self.timeout = _check_count("timeout", timeout, True)
+        if self.timeout == 0:
+            raise ValueError("timeout must be a number > 0 (or None for no limit), got 0")
         if blas_threads is not None:
             blas_threads = int(_check_count("blas_threads", blas_threads, False)) or None
         self.blas_threads = blas_threads

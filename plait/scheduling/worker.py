@@ -37,7 +37,7 @@ from queue import SimpleQueue
 import cloudpickle
 
 from plait.scheduling.compile import REFS, run_spec
-from plait.scheduling.transfer import pack, sizeof, unlink, unpack
+from plait.scheduling.transfer import dumps_frames, pack, sizeof, unlink, unpack
 
 BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -60,9 +60,9 @@ def current():
     return _current   # True inside a worker process: nested computations run inline
 
 
-def output_name(prefix, sid, bid, i):
-    """The shared-memory name for output ``i`` of batch ``bid``: both sides compute it."""
-    return f"{prefix}{sid:x}_{bid:x}_{i:x}"
+def output_name(prefix, sid, bid):
+    """The shared-memory name for the outputs of batch ``bid``: both sides compute it."""
+    return f"{prefix}{sid:x}_{bid:x}"
 
 
 def dump_exception(exc):
@@ -267,19 +267,28 @@ class Worker:
             nbytes = [sizeof(data[i]) for i in batch if i in data]
         else:  # sizes of the finished tasks, -1 for those dropped
             nbytes = [sizeof(data[i]) if i in data else -1 for i in batch[:n]]
-        outs = []
-        if outputs and error is None:
-            for i in outputs:
-                try:
-                    name = output_name(self.prefix, sid, bid, i)
-                    desc, _ = pack(data[i], name)
-                    if desc[0] == "s":
-                        self.made_by(sid).append(name)
-                    outs.append((i, desc))
-                except BaseException as exc:  # noqa: B902
-                    error = (i, "dump", dump_exception(exc), traceback.format_exc())
-                    break
+        outs = None
+        if outputs and error is None:  # all outputs of the batch in one package
+            name = output_name(self.prefix, sid, bid)
+            try:
+                outs, _ = pack({i: data[i] for i in outputs}, name)
+                if outs[0] == "s":
+                    self.made_by(sid).append(name)
+            except BaseException:  # noqa: B902 - find the output that failed
+                error = self.unpicklable(data, outputs)
         self.send(("r", sid, bid, n, nbytes, times, error, outs, elapsed))
+
+
+    @staticmethod
+    def unpicklable(data, indices):
+        """The error tuple for the first of ``indices`` whose value will not pickle."""
+        for i in indices:
+            try:
+                dumps_frames(data[i])
+            except BaseException as exc:  # noqa: B902
+                return (i, "dump", dump_exception(exc), traceback.format_exc())
+        return (indices[0], "dump", dump_exception(RuntimeError(
+            "the outputs could not be pickled together")), "")
 
 
 def limit_blas(threads):
@@ -292,10 +301,15 @@ def limit_blas(threads):
     return threadpool_limits(limits=threads)
 
 
-def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix):
+def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix, inherited=()):
     """Entry point of a worker process (the target of ``Process``)."""
     global IN_WORKER, _current
     IN_WORKER = True
+    for fd in inherited:  # (fork) the main process's ends of other workers' pipes
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     sys.path[:] = path
     try:
