@@ -302,7 +302,11 @@ def _concat(nested, axis):
 
 
 def rebuild(dsk, name, chunks, dtype):
-    """The array a ``persist`` returns: its graph holds the computed blocks."""
+    """The array a ``persist`` returns: its graph holds the computed blocks.
+
+    >>> rebuild({('x', 0): np.ones(2)}, 'x', ((2,),), float).compute()
+    array([1., 1.])
+    """
     return Array(dsk, name, chunks, dtype)
 
 

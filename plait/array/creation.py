@@ -44,7 +44,11 @@ def full_block(shape, fill_value, dtype):
 
 
 def empty_block(shape, dtype):
-    """An uninitialised block (``np.empty``)."""
+    """An uninitialised block (``np.empty``).
+
+    >>> empty_block((2, 3), 'f8').shape
+    (2, 3)
+    """
     return np.empty(shape, dtype=dtype)
 
 
@@ -190,7 +194,11 @@ def arange(start, stop=None, step=1, chunks="auto", dtype=None):
 
 def linspace_block(start, step, first, stop, num, end, dtype):
     """Items ``first`` to ``stop`` of ``linspace`` with ``step`` (``end``: the
-    exact last value when the block holds it, else None)."""
+    exact last value when the block holds it, else None).
+
+    >>> linspace_block(0.0, 0.25, 3, 5, 5, 1.0, np.dtype(float))
+    array([0.75, 1.  ])
+    """
     out = np.arange(first, stop, dtype=float) * step + start
     if end is not None and stop == num and len(out):
         out[-1] = end
@@ -221,7 +229,12 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto",
 
 
 def eye_block(shape, k, dtype):
-    """One block of an identity-like matrix: ones where column - row == ``k``."""
+    """One block of an identity-like matrix: ones where column - row == ``k``.
+
+    >>> eye_block((2, 3), 1, int)
+    array([[0, 1, 0],
+           [0, 0, 1]])
+    """
     return np.eye(shape[0], shape[1], k=k, dtype=dtype)
 
 

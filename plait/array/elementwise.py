@@ -166,7 +166,12 @@ _REDUCE_METHODS = {np.add: "sum", np.multiply: "prod", np.minimum: "min",
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
-    """``Array.__array_ufunc__``: every NumPy ufunc on plait arrays stays lazy."""
+    """``Array.__array_ufunc__``: every NumPy ufunc on plait arrays stays lazy.
+
+    >>> import plait.array as pa
+    >>> np.sqrt(pa.full(2, 4.0)).compute()
+    array([2., 2.])
+    """
     if not all(isinstance(a, OPERAND_TYPES) for a in inputs):
         return NotImplemented
     out = kwargs.pop("out", None)
@@ -209,7 +214,11 @@ def _become(target, source):
 
 
 def astype_block(block, dtype, casting="unsafe"):
-    """``block.astype(dtype)``, a module-level function so tasks pickle by name."""
+    """``block.astype(dtype)``, a module-level function so tasks pickle by name.
+
+    >>> astype_block(np.arange(2), 'f4')
+    array([0., 1.], dtype=float32)
+    """
     return block.astype(dtype, casting=casting, copy=False)
 
 

@@ -163,7 +163,13 @@ class MemmapTarget:
 
 
 def store_block(block, target, index, lock=None):
-    """Write ``block`` into ``target[index]`` (under ``lock``); returns None."""
+    """Write ``block`` into ``target[index]`` (under ``lock``); returns None.
+
+    >>> out = np.zeros(3)
+    >>> store_block(np.ones(2), out, (slice(1, 3),))
+    >>> out
+    array([0., 1., 1.])
+    """
     if lock is not None:
         with lock:
             target[index] = block

@@ -35,18 +35,30 @@ def _per_axis(value, ndim, what, default):
 
 
 def join(pieces, axis):
-    """``np.concatenate(pieces, axis)`` (a named task function)."""
+    """``np.concatenate(pieces, axis)`` (a named task function).
+
+    >>> join([np.ones(1), np.zeros(2)], 0)
+    array([1., 0., 0.])
+    """
     return pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=axis)
 
 
 def repeat_edge(block, axis, index, depth):
-    """The element at ``index`` along ``axis``, repeated ``depth`` times."""
+    """The element at ``index`` along ``axis``, repeated ``depth`` times.
+
+    >>> repeat_edge(np.arange(4), 0, -1, 2)
+    array([3, 3])
+    """
     edge = np.take(block, [index], axis=axis)
     return np.repeat(edge, depth, axis=axis)
 
 
 def constant_slab(shape, value, dtype):
-    """A block of ``shape`` filled with ``value``."""
+    """A block of ``shape`` filled with ``value``.
+
+    >>> constant_slab((2,), 7, int)
+    array([7, 7])
+    """
     return np.full(shape, value, dtype=dtype)
 
 
@@ -96,7 +108,13 @@ def _edge_piece(x, axis, coords, side, depth, boundary):
 
 def overlap_axis(x, axis, depth, boundary):
     """``x`` with each block extended by ``depth`` along ``axis``; also returns,
-    per block along the axis, how much was added on the left and right."""
+    per block along the axis, how much was added on the left and right.
+
+    >>> import plait.array as pa
+    >>> y, added = overlap_axis(pa.arange(4, chunks=2), 0, 1, 'none')
+    >>> y.chunks, added
+    (((3, 3),), [(0, 1), (1, 0)])
+    """
     if depth == 0:
         return x, [(0, 0)] * x.numblocks[axis]
     x = _ensure_depth(x, axis, depth)
@@ -156,12 +174,22 @@ def overlap(x, depth, boundary="none"):
 
 
 def trim_block(block, cut):
-    """``block[cut]`` (a named task function)."""
+    """``block[cut]`` (a named task function).
+
+    >>> trim_block(np.arange(5), (slice(1, 4),))
+    array([1, 2, 3])
+    """
     return block[cut]
 
 
 def trim_overlap(x, added):
-    """Remove what ``overlap`` added (``added`` as it returned)."""
+    """Remove what ``overlap`` added (``added`` as it returned).
+
+    >>> import plait.array as pa
+    >>> y, added = overlap(pa.arange(4, chunks=2), 1, 'nearest')
+    >>> trim_overlap(y, added).compute()
+    array([0, 1, 2, 3])
+    """
     name = token("trim", x, added)
     layer = {}
     for coords in product(*(range(n) for n in x.numblocks)):

@@ -35,7 +35,11 @@ def _shape(size):
 
 
 class Generator:
-    """Draws random plait arrays; see ``default_rng``."""
+    """Draws random plait arrays; see ``default_rng``.
+
+    >>> Generator(5).random((2, 2), chunks=1).numblocks
+    (2, 2)
+    """
 
     def __init__(self, seed=None):
         if isinstance(seed, np.random.SeedSequence):

@@ -78,7 +78,11 @@ def _map_nested(nested, func):
 
 
 def concat_partials(nested, axes):
-    """Join partial results (arrays, or dicts of arrays) along ``axes``."""
+    """Join partial results (arrays, or dicts of arrays) along ``axes``.
+
+    >>> concat_partials([{'n': np.ones(1)}, {'n': np.zeros(1)}], (0,))
+    {'n': array([1., 0.])}
+    """
     leaf = _first_leaf(nested)
     if isinstance(leaf, dict):
         return {k: concatenate_nested(_map_nested(nested, operator.itemgetter(k)), axes)
@@ -87,7 +91,11 @@ def concat_partials(nested, axes):
 
 
 def combine_step(func, nested, axes, keepdims):
-    """Join the partial results of one group and reduce them with ``func``."""
+    """Join the partial results of one group and reduce them with ``func``.
+
+    >>> combine_step(np.sum, [np.ones(1), np.ones(1)], (0,), False)
+    np.float64(2.0)
+    """
     return func(concat_partials(nested, axes), axis=axes, keepdims=keepdims)
 
 
@@ -313,20 +321,32 @@ def _count(x, axis, nan):
 
 
 def mean_chunk(x, axis, keepdims=True, dtype=None, nan=False):
-    """Partial result of a mean: the count and the total of one block."""
+    """Partial result of a mean: the count and the total of one block.
+
+    >>> mean_chunk(np.arange(4.0), (0,))
+    {'n': array([4]), 'total': array([6.])}
+    """
     total = (np.nansum if nan else np.sum)(x, axis=axis, keepdims=True,
                                           dtype=_acc_dtype(dtype or x.dtype))
     return {"n": _count(x, axis, nan), "total": total}
 
 
 def mean_combine(d, axis, keepdims=True):
-    """Merge joined mean partial results."""
+    """Merge joined mean partial results.
+
+    >>> mean_combine({'n': np.array([2, 2]), 'total': np.array([1., 5.])}, (0,), False)
+    {'n': np.int64(4), 'total': np.float64(6.0)}
+    """
     return {"n": np.sum(d["n"], axis=axis, keepdims=keepdims),
             "total": np.sum(d["total"], axis=axis, keepdims=keepdims)}
 
 
 def mean_aggregate(d, axis, keepdims=False, dtype=None):
-    """The mean from joined partial results."""
+    """The mean from joined partial results.
+
+    >>> float(mean_aggregate({'n': np.array([2, 2]), 'total': np.array([1., 5.])}, (0,)))
+    1.5
+    """
     d = mean_combine(d, axis, keepdims)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.divide(d["total"], d["n"])
@@ -363,7 +383,11 @@ def nanmean(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None
 
 
 def moment_chunk(x, axis, keepdims=True, nan=False):
-    """Partial result of a variance: count, mean and sum of squared deviations."""
+    """Partial result of a variance: count, mean and sum of squared deviations.
+
+    >>> moment_chunk(np.array([1.0, 3.0]), (0,))
+    {'n': array([2]), 'mu': array([2.]), 'm2': array([2.])}
+    """
     n = _count(x, axis, nan)
     acc = _acc_dtype(x.dtype)
     total = (np.nansum if nan else np.sum)(x, axis=axis, keepdims=True, dtype=acc)
@@ -375,7 +399,12 @@ def moment_chunk(x, axis, keepdims=True, nan=False):
 
 
 def moment_combine(d, axis, keepdims=True):
-    """Merge joined variance partial results (Chan et al.'s parallel formula)."""
+    """Merge joined variance partial results (Chan et al.'s parallel formula).
+
+    >>> d = {'n': np.array([1, 1]), 'mu': np.array([1.0, 3.0]), 'm2': np.zeros(2)}
+    >>> moment_combine(d, (0,), False)['m2']
+    array(2.)
+    """
     n_i, mu_i, m2_i = d["n"], d["mu"], d["m2"]
     n = np.sum(n_i, axis=axis, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -388,7 +417,12 @@ def moment_combine(d, axis, keepdims=True):
 
 
 def moment_aggregate(d, axis, keepdims=False, ddof=0, dtype=None, root=False):
-    """The variance (or, with ``root``, the standard deviation)."""
+    """The variance (or, with ``root``, the standard deviation).
+
+    >>> d = {'n': np.array([1, 1]), 'mu': np.array([1.0, 3.0]), 'm2': np.zeros(2)}
+    >>> float(moment_aggregate(d, (0,), root=True))
+    1.0
+    """
     d = moment_combine(d, axis, keepdims)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = d["m2"] / np.maximum(d["n"] - ddof, 0)
@@ -452,7 +486,11 @@ def nanstd(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, o
 # ---------------------------------------------------------------- argmin/argmax
 
 def arg_chunk(x, axis, keepdims=True, kind="max", flat=False, offset=(), shape=()):
-    """Best value and its global index in one block (flat index when ``flat``)."""
+    """Best value and its global index in one block (flat index when ``flat``).
+
+    >>> arg_chunk(np.array([3, 9, 1]), (0,), offset=(10,))
+    {'vals': array([9]), 'idx': array([11])}
+    """
     func = np.argmax if kind == "max" else np.argmin
     ones = (1,) * x.ndim
     if flat:
@@ -469,7 +507,12 @@ def arg_chunk(x, axis, keepdims=True, kind="max", flat=False, offset=(), shape=(
 
 def arg_combine(d, axis, keepdims=True, kind="max", result=False):
     """Pick the best candidates (first NaN wins, then the extreme, then the
-    smallest index, as NumPy does) from joined partial results."""
+    smallest index, as NumPy does) from joined partial results.
+
+    >>> d = {'vals': np.array([5.0, 7.0, 7.0]), 'idx': np.array([4, 9, 2])}
+    >>> arg_combine(d, (0,), keepdims=False, result=True)
+    array(2)
+    """
     vals, idx = d["vals"], d["idx"]
     if len(axis) > 1:
         keep = [a for a in range(vals.ndim) if a not in axis]

@@ -64,7 +64,11 @@ def _groups(ins, outs):
 
 
 def reshape_block(block, shape):
-    """``np.reshape(block, shape)``, named for readable graphs."""
+    """``np.reshape(block, shape)``, named for readable graphs.
+
+    >>> reshape_block(np.arange(4), (2, 2)).shape
+    (2, 2)
+    """
     return np.reshape(block, shape)
 
 

@@ -78,7 +78,11 @@ def concatenate(seq, axis=0):
 
 
 def stack_block(block, axis, dtype):
-    """``block`` with a new axis of length 1 at ``axis``, as ``dtype``."""
+    """``block`` with a new axis of length 1 at ``axis``, as ``dtype``.
+
+    >>> stack_block(np.arange(2), 0, float)
+    array([[0., 1.]])
+    """
     return np.expand_dims(block, axis).astype(dtype, copy=False)
 
 
@@ -138,7 +142,11 @@ def vstack(seq):
 
 
 def broadcast_block(block, shape):
-    """``np.broadcast_to(block, shape)`` (a read-only view)."""
+    """``np.broadcast_to(block, shape)`` (a read-only view).
+
+    >>> broadcast_block(np.arange(2), (2, 2)).tolist()
+    [[0, 1], [0, 1]]
+    """
     return np.broadcast_to(block, shape)
 
 
@@ -255,7 +263,16 @@ HANDLED = {
 
 
 def array_function(self, func, types, args, kwargs):
-    """``Array.__array_function__``: NumPy functions on plait arrays."""
+    """``Array.__array_function__``: NumPy functions on plait arrays.
+
+    >>> import plait.array as pa
+    >>> type(np.sum(pa.ones(3))).__name__
+    'Array'
+    >>> np.sort(pa.ones(3))
+    Traceback (most recent call last):
+    ...
+    TypeError: numpy.sort is not implemented for plait arrays; compute first (np.asarray(x) or x.compute()) to use NumPy's version
+    """
     if not all(issubclass(t, (Array, np.ndarray)) for t in types):
         return NotImplemented
     impl = HANDLED.get(func)

@@ -200,7 +200,12 @@ def _piece(start, stop, step, lo, hi):
 
 def basic_getitem(x, index):
     """``x[index]`` for an index of ints, slices and None (one entry per axis,
-    plus the ``None`` entries)."""
+    plus the ``None`` entries).
+
+    >>> import plait.array as pa
+    >>> basic_getitem(pa.arange(6, chunks=4), (slice(3, 5),)).chunks
+    ((1, 1),)
+    """
     if all(isinstance(i, slice) and i == slice(None) for i in index) and \
             len(index) == x.ndim:
         return x
@@ -235,7 +240,12 @@ def basic_getitem(x, index):
 
 def take_pieces(blocks, plan, axis, n):
     """Assemble one output block of ``take``: for each input block, the
-    positions in the output and the local indices to read."""
+    positions in the output and the local indices to read.
+
+    >>> take_pieces([np.array([10, 11]), np.array([20])],
+    ...             [(np.array([1]), np.array([1])), (np.array([0]), np.array([0]))], 0, 2)
+    array([20, 11])
+    """
     first = blocks[0]
     shape = first.shape[:axis] + (n,) + first.shape[axis + 1:]
     out = np.empty(shape, dtype=first.dtype)
@@ -246,7 +256,11 @@ def take_pieces(blocks, plan, axis, n):
 
 
 def take_block(block, local, axis):
-    """``np.take(block, local, axis)``, for a piece that reads one block."""
+    """``np.take(block, local, axis)``, for a piece that reads one block.
+
+    >>> take_block(np.arange(5) * 2, [4, 0], 0)
+    array([8, 0])
+    """
     return np.take(block, local, axis=axis)
 
 
