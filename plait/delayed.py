@@ -50,15 +50,24 @@ def apply(func, args, kwargs=None):
     return func(*args)
 
 
-def _rebuild_dataclass(cls, fields):
-    """An instance of the dataclass ``cls`` from ``[[name, value], ...]``."""
-    values = dict(fields)
-    init = {f.name: values[f.name] for f in dataclasses.fields(cls)
-            if f.init and f.name in values}
+def _rebuild_dict(keys, values):
+    """``dict(zip(keys, values))``: a dict whose keys or values were computed.
+
+    >>> _rebuild_dict(['a', 'b'], [1, 2])
+    {'a': 1, 'b': 2}
+    """
+    return dict(zip(keys, values))
+
+
+def _rebuild_dataclass(cls, names, values):
+    """An instance of the dataclass ``cls`` with fields ``names`` set to ``values``."""
+    fields = dict(zip(names, values))
+    init = {f.name: fields[f.name] for f in dataclasses.fields(cls)
+            if f.init and f.name in fields}
     obj = cls(**init)
     for f in dataclasses.fields(cls):
-        if not f.init and f.name in values:
-            object.__setattr__(obj, f.name, values[f.name])
+        if not f.init and f.name in fields:
+            object.__setattr__(obj, f.name, fields[f.name])
     return obj
 
 
@@ -141,8 +150,8 @@ def unpack_collections(expr, traverse=True):
     >>> import plait
     >>> a = plait.delayed(1, name='a')
     >>> task, deps = unpack_collections([a, (a, 2), {'k': a}])
-    >>> task
-    ['a', (<class 'tuple'>, ['a', 2]), (<class 'dict'>, [['k', 'a']])]
+    >>> task  # doctest: +ELLIPSIS
+    ['a', (<class 'tuple'>, ['a', 2]), (<function _rebuild_dict at ...>, quote(['k']), ['a'])]
     >>> [d.key for d in deps]
     ['a']
     """
@@ -184,17 +193,18 @@ def _unpack(x, deps, traverse):
             return (t, seq)
         return (_rebuild_tuple, t, seq)
     if t is dict:
-        pairs = [[_unpack(k, deps, traverse), _unpack(v, deps, traverse)]
-                 for k, v in x.items()]
-        if all(k is _NO_DEPS and v is _NO_DEPS for k, v in pairs):
+        keys = _unpack(list(x), deps, traverse)
+        values = _unpack(list(x.values()), deps, traverse)
+        if keys is _NO_DEPS and values is _NO_DEPS:
             return _NO_DEPS
-        return (dict, [[_literal(k0) if k is _NO_DEPS else k, _literal(v0) if v is _NO_DEPS else v]
-                       for (k0, v0), (k, v) in zip(x.items(), pairs)])
+        return (_rebuild_dict, quote(list(x)) if keys is _NO_DEPS else keys,
+                _literal(list(x.values())) if values is _NO_DEPS else values)
     if hasattr(t, "__dataclass_fields__") and not isinstance(x, type):
-        fields = [(f.name, getattr(x, f.name)) for f in dataclasses.fields(x)
-                  if hasattr(x, f.name)]
-        task = _unpack(dict(fields), deps, traverse)
-        return _NO_DEPS if task is _NO_DEPS else (_rebuild_dataclass, t, task[1])
+        names = [f.name for f in dataclasses.fields(x) if hasattr(x, f.name)]
+        values = _unpack([getattr(x, n) for n in names], deps, traverse)
+        if values is _NO_DEPS:
+            return _NO_DEPS
+        return (_rebuild_dataclass, t, quote(names), values)
     if _is_collection(x):
         return _collection(x, deps)
     return _NO_DEPS

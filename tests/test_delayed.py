@@ -82,7 +82,7 @@ def test_wrapped_values_and_their_keys():
     assert delayed([1, 2]).key == delayed([1, 2]).key != delayed([1, 3]).key
     assert compute(delayed((add, 1, 2))) == (add, 1, 2)  # quoted, not run
     assert compute(delayed({"a": (inc, 1)})) == {"a": (inc, 1)}
-    d = delayed(inc(1) if False else 7)
+    d = delayed(7)
     assert delayed(d) is d
 
 
@@ -100,6 +100,12 @@ def test_delayed_inside_containers_are_dependencies():
     assert out == ([1, 2], (1, 3), {"k": 2, 1: "v"}, {1, 2}, frozenset([1]))
     assert type(out[1]) is tuple and type(out[3]) is set
     assert compute(delayed([a, [b, (a,)]])) == [1, [2, (1,)]]
+
+
+def test_quoted_values_fused_into_dict_arguments():
+    d = delayed(lambda **kw: kw)(y={"k": delayed([1, 2])})
+    assert d.compute(scheduler="sync") == {"y": {"k": [1, 2]}}
+    assert d.compute(scheduler="sync", optimize_graph=False) == {"y": {"k": [1, 2]}}
 
 
 def test_dataclasses_and_namedtuples_with_delayed_fields():
@@ -300,7 +306,8 @@ def test_collections_as_arguments_are_finalized():
 def test_unpack_collections_and_to_task_dask():
     a = delayed(1, name="a")
     task, deps = unpack_collections({"x": [a, 2]})
-    assert task == (dict, [["x", ["a", 2]]]) and deps == (a,)
+    assert task[1:] == (quote(["x"]), [["a", 2]]) and deps == (a,)
+    assert plait.get({"a": 1, "out": task}, "out") == {"x": [1, 2]}
     task, deps = unpack_collections([1, 2])
     assert type(task) is quote and deps == ()
     task, dsk = to_task_dask((a, a))
