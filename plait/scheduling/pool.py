@@ -38,7 +38,9 @@ GUARD_MESSAGE = (
     "import time: put the code that computes with scheduler='processes' (or "
     "creates a Client) under an `if __name__ == \"__main__\":` block.")
 START_TIMEOUT = 120.0
-HASH_SEED = os.environ.get("PYTHONHASHSEED") or str(random.randrange(1, 2**32))
+HASH_SEED = os.environ.get("PYTHONHASHSEED", "random")
+if HASH_SEED == "random":  # one seed for every worker of this main process
+    HASH_SEED = str(random.randrange(1, 2**32))
 
 
 class WorkerStartError(RuntimeError):
@@ -143,7 +145,7 @@ class WorkerPool:
         # closes them, or those workers would not see this process exit
         inherited = _our_pipe_fds(self) + [ours.fileno()] if self.context == "fork" else []
         process = self.ctx.Process(
-            target=worker.main, name=f"plait-worker-{slot}",
+            target=worker._main, name=f"plait-worker-{slot}",
             args=(theirs, slot, self.status, list(sys.path), os.getcwd(),
                   self.init_bytes, self.blas_threads, self.prefix, inherited))
         with _child_environment(self.blas_threads):
@@ -245,6 +247,13 @@ def acquire(num_workers, context="spawn", initializer=None, blas_threads=1):
 
     Raises ``RuntimeError`` with advice when called while a spawned worker
     process imports the caller's script (a missing ``__main__`` guard).
+
+    >>> pool = acquire(1)
+    >>> pool.num_workers, pool.in_use, [h.ready for h in pool.workers]
+    (1, True, [True])
+    >>> release(pool)
+    >>> pool.in_use
+    False
     """
     if getattr(multiprocessing.process.current_process(), "_inheriting", False):
         raise RuntimeError(GUARD_MESSAGE)
@@ -289,7 +298,7 @@ def release(pool):
     """Give a pool back for the next computation.
 
     One idle pool per settings is kept; a second one (made for computations
-    that ran at the same time) is shut down.
+    that ran at the same time) is shut down. See ``acquire`` for an example.
     """
     key = (pool.num_workers, pool.context, pool.initializer, pool.blas_threads)
     with _lock:
@@ -304,14 +313,23 @@ def release(pool):
 
 
 def pools():
-    """The live pools, for tests and diagnostics."""
+    """The live pools, for tests and diagnostics.
+
+    >>> all(p.pid == os.getpid() and not p.closed for p in pools())
+    True
+    """
     with _lock:
         return [p for ps in _pools.values() for p in ps if not p.closed]
 
 
 @atexit.register
 def shutdown_pools():
-    """Stop every worker process plait started."""
+    """Stop every worker process plait started (it runs at exit, too).
+
+    >>> shutdown_pools()
+    >>> pools()
+    []
+    """
     with _lock:
         everything = [p for ps in _pools.values() for p in ps]
         _pools.clear()

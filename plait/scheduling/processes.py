@@ -721,7 +721,15 @@ def _load_exception(exc_bytes):
 
 
 def check_context(context):
-    """A valid start method name, or ``ValueError`` listing them."""
+    """A valid start method name, or ``ValueError`` listing them.
+
+    >>> check_context('spawn')
+    'spawn'
+    >>> check_context('teleport')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: multiprocessing.context must be one of [...], got 'teleport'
+    """
     methods = multiprocessing.get_all_start_methods()
     if context not in methods:
         raise ValueError(f"multiprocessing.context must be one of {methods}, "

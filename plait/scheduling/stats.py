@@ -54,7 +54,13 @@ class ProcessStats(tuple):
 
 
 class Counters:
-    """The live, mutable counts of one computation (see ``FIELDS``)."""
+    """The live, mutable counts of one computation (see ``FIELDS``).
+
+    >>> c = Counters(2)
+    >>> c.tasks_run += 3
+    >>> c.freeze().tasks_run
+    3
+    """
 
     def __init__(self, num_workers):
         for name in FIELDS:
@@ -76,7 +82,12 @@ _lock = threading.Lock()
 
 
 def record(stats):
-    """Keep ``stats`` as the last run's."""
+    """Keep ``stats`` as the last run's (the processes session does, at its end).
+
+    >>> record(Counters(2).freeze())
+    >>> last_run_stats().tasks_per_worker
+    (0, 0)
+    """
     global _last
     with _lock:
         _last = stats

@@ -42,6 +42,11 @@ def pickler(file, buffer_callback=None):
     Its dispatch table is flattened into a plain dict: cloudpickle keeps it
     as a ``ChainMap``, which the C pickler would search in Python for every
     object of a class without a reducer of its own.
+
+    >>> f = io.BytesIO()
+    >>> pickler(f).dump(lambda x: x + 1)
+    >>> pickle.loads(f.getvalue())(1)
+    2
     """
     p = cloudpickle.Pickler(file, protocol=5, buffer_callback=buffer_callback)
     p.dispatch_table = dict(p.dispatch_table)
@@ -65,12 +70,20 @@ def dumps_frames(value):
 
 
 def loads_frames(frames):
-    """Unpickle frames made by ``dumps_frames``."""
+    """Unpickle frames made by ``dumps_frames``.
+
+    >>> loads_frames(dumps_frames({'a': 1}))
+    {'a': 1}
+    """
     return pickle.loads(frames[0], buffers=frames[1:])
 
 
 def frames_nbytes(frames):
-    """Total bytes of a list of frames."""
+    """Total bytes of a list of frames.
+
+    >>> frames_nbytes([b'abc', memoryview(b'de')])
+    5
+    """
     return sum(memoryview(f).nbytes for f in frames)
 
 
@@ -87,6 +100,12 @@ def write_segment(name, frames):
 
     Raises ``OSError`` (ENOSPC) rather than crashing when shared memory is
     full: the space is reserved with ``posix_fallocate`` before writing.
+
+    >>> name = f"/pl-doctest-{os.getpid()}"
+    >>> write_segment(name, [b'head', b'buffer'])
+    [4, 6]
+    >>> [bytes(f) for f in read_segment(name, [4, 6])]
+    [b'head', b'buffer']
     """
     sizes = [memoryview(f).nbytes for f in frames]
     offsets, total = _offsets(sizes)
@@ -109,7 +128,10 @@ def write_segment(name, frames):
 
 
 def read_segment(name, sizes):
-    """Map the segment ``name``, unlink it, and return its frames (no copy)."""
+    """Map the segment ``name``, unlink it, and return its frames (no copy).
+
+    See ``write_segment`` for an example.
+    """
     offsets, total = _offsets(sizes)
     fd = _posixshmem.shm_open(name, os.O_RDWR, 0o600)
     try:
@@ -122,7 +144,10 @@ def read_segment(name, sizes):
 
 
 def unlink(name):
-    """Remove the segment ``name``; no error if it does not exist."""
+    """Remove the segment ``name``; no error if it does not exist.
+
+    >>> unlink(f"/pl-doctest-missing-{os.getpid()}")
+    """
     try:
         _posixshmem.shm_unlink(name)
     except FileNotFoundError:
@@ -151,14 +176,23 @@ def pack(value, name=None, frames=None):
 
 
 def unpack(desc):
-    """The value a descriptor made by ``pack`` stands for."""
+    """The value a descriptor made by ``pack`` stands for.
+
+    >>> unpack(pack((1, 'two'))[0])
+    (1, 'two')
+    """
     if desc[0] == "s":
         return loads_frames(read_segment(desc[1], desc[2]))
     return loads_frames(desc[1])
 
 
 def desc_nbytes(desc):
-    """Bytes a descriptor carries (in shared memory or inline)."""
+    """Bytes a descriptor carries (in shared memory or inline).
+
+    >>> desc, nbytes = pack(b'x' * 100)
+    >>> desc_nbytes(desc) == nbytes
+    True
+    """
     if desc[0] == "s":
         return sum(desc[2])
     return sum(len(f) for f in desc[1])

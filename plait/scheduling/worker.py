@@ -61,12 +61,23 @@ def current():
 
 
 def output_name(prefix, sid, bid):
-    """The shared-memory name for the outputs of batch ``bid``: both sides compute it."""
+    """The shared-memory name for the outputs of batch ``bid``: both sides compute it.
+
+    >>> output_name("/pl1a_", 3, 16)
+    '/pl1a_3_10'
+    """
     return f"{prefix}{sid:x}_{bid:x}"
 
 
 def dump_exception(exc):
-    """Pickle an exception; one that will not pickle becomes a RuntimeError."""
+    """Pickle an exception; one that will not pickle becomes a RuntimeError.
+
+    >>> import pickle, threading
+    >>> pickle.loads(dump_exception(ValueError("bad")))
+    ValueError('bad')
+    >>> pickle.loads(dump_exception(ValueError(threading.Lock())))  # doctest: +ELLIPSIS
+    RuntimeError('ValueError: <unlocked _thread.lock object at ...> (the original exception could not be pickled)')
+    """
     try:
         return cloudpickle.dumps(exc)
     except BaseException:  # noqa: B902 - any failure to pickle
@@ -292,7 +303,14 @@ class Worker:
 
 
 def limit_blas(threads):
-    """Cap BLAS/OpenMP threads, in loaded libraries and in those loaded later."""
+    """Cap BLAS/OpenMP threads, in loaded libraries and in those loaded later.
+
+    Returns the ``threadpoolctl`` limiter (``None`` for no cap); worker
+    processes call it at start.
+
+    >>> limit_blas(None) is None
+    True
+    """
     if threads is None:
         return None
     for var in BLAS_VARIABLES:
@@ -301,7 +319,7 @@ def limit_blas(threads):
     return threadpool_limits(limits=threads)
 
 
-def main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix, inherited=()):
+def _main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix, inherited=()):
     """Entry point of a worker process (the target of ``Process``)."""
     global IN_WORKER, _current
     IN_WORKER = True
