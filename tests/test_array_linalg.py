@@ -55,6 +55,18 @@ def test_matmul_errors_name_both_shapes():
         x @ x
     with pytest.raises(ValueError, match="0-d operand"):
         pa.matmul(x, x.sum())
+    with pytest.raises(ValueError, match="split_every must be at least 2"):
+        pa.matmul(x, x.T, split_every=1)
+
+
+def test_trees_of_different_split_every_do_not_collide():
+    a = np.ones((2, 24))
+    x = pa.from_array(a, chunks=(2, 2))
+    p, q = pa.matmul(x, x.T, split_every=2), pa.matmul(x, x.T, split_every=5)
+    assert p.name != q.name
+    got_p, got_q = pa.compute(p, q, scheduler="sync")
+    np.testing.assert_array_equal(got_p, a @ a.T)
+    np.testing.assert_array_equal(got_q, a @ a.T)
 
 
 def test_dot_rules():

@@ -159,3 +159,17 @@ def test_custom_reduction():
 
     sumsq = pa.reduction(x, chunk, np.sum, axis=1, dtype=x.dtype)
     assert_eq(sumsq, (data * data).sum(axis=1))
+
+
+def test_zero_d_arg_reductions_and_moments():
+    s = pa.arange(5, chunks=2).sum()
+    assert_eq(s.argmax(), np.argmax(np.int64(10)))
+    assert_eq(s.argmin(), np.argmin(np.int64(10)))
+    assert_eq(s.std(), np.std(np.int64(10)))
+
+
+def test_trees_of_different_split_every_do_not_collide():
+    x = pa.arange(100, chunks=5)
+    a, b = x.sum(split_every=2), x.sum(split_every=4)
+    assert a.name != b.name
+    assert pa.compute(a, b, scheduler="sync") == (4950, 4950)

@@ -66,7 +66,8 @@ def blockwise(func, out_ind, *args, name=None, dtype=None, adjust_chunks=None,
     contracted = list(dict.fromkeys(i for _, ind in pairs if ind is not None
                                     for i in ind if i not in out_ind))
     if name is None:
-        name = token(funcname(func), func, out_ind, args, kwargs)
+        name = token(funcname(func), func, out_ind, args, kwargs, adjust_chunks, new_axes,
+                     concatenate)
     numblocks = {i: len(c) for i, c in chunkss.items()}
     layer = {}
     f = partial(func, **kwargs) if kwargs else func

@@ -52,8 +52,10 @@ def contract(func, out_ind, a, a_ind, b, b_ind, dtype, split_every=None, name=No
             if n == sizes[i] and (i not in chunks or sum(c) != 1):
                 chunks[i] = c
     summed = [i for i in dict.fromkeys(a_ind + b_ind) if i not in out_ind]
-    name = name or token(funcname(func), func, a, a_ind, b, b_ind, out_ind)
     split = int(split_every or DEFAULT_SPLIT_EVERY)
+    if split < 2:
+        raise ValueError(f"split_every must be at least 2, got {split_every!r}")
+    name = name or token(funcname(func), func, a, a_ind, b, b_ind, out_ind, split)
     layer = {}
     for coords in product(*(range(sizes[i]) for i in out_ind)):
         where = dict(zip(out_ind, coords))

@@ -125,7 +125,7 @@ def reduction(x, chunk, aggregate, axis=None, keepdims=False, dtype=None,
     while builtins.any(partials.numblocks[a] > split[a] for a in axes):
         depth += 1
         partials = _partial_reduce(combine, partials, axes, split, True, object,
-                                   token(f"{name}-combine", partials, depth, combine))
+                                   token(f"{name}-combine", partials, depth, combine, split))
     whole = {a: partials.numblocks[a] for a in axes}
     return _partial_reduce(aggregate, partials, axes, whole, keepdims, dtype,
                            token(f"{name}-aggregate", partials, aggregate, keepdims))
@@ -514,6 +514,8 @@ def arg_combine(d, axis, keepdims=True, kind="max", result=False):
     array(2)
     """
     vals, idx = d["vals"], d["idx"]
+    if not axis:  # a 0-d array: its one element is the answer
+        return idx if result else d
     if len(axis) > 1:
         keep = [a for a in range(vals.ndim) if a not in axis]
         vals = np.moveaxis(vals, axis, range(-len(axis), 0)).reshape(
