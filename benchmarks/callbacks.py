@@ -10,7 +10,8 @@ bar adds per task, and that as a share of the library's own per-task
 overhead. Target: plait's bar adds less than 10 %. The last column runs
 plait with a callback that does nothing, to show what any active callback
 costs the engine (timing every task for ``state.times``). Runs of the
-variants are interleaved, so a noisy machine slows all of them alike.
+variants are interleaved, so a noisy machine slows all of them alike; the
+second table counts the CPU time of this process, steadier on a busy machine.
 """
 from __future__ import annotations
 
@@ -61,26 +62,38 @@ def libraries(names):
 
 
 def run_once(get, dsk, make=None, out=None):
-    """Seconds for one computation, inside ``make(out)`` when given."""
+    """(wall seconds, CPU seconds of this process) for one computation."""
     gc.collect()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if make is None:
         get(dsk, "total")
     else:
         with make(out):
             get(dsk, "total")
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def measure(get, makers, dsk, repeat):
-    """Best µs per task for each of ``makers`` (None: no callback), runs interleaved."""
-    best = [float("inf")] * len(makers)
+    """Best (wall, CPU) µs per task for each of ``makers`` (None: no callback).
+
+    The variants' runs are interleaved, so a busy machine slows them alike.
+    """
+    best = [(float("inf"), float("inf"))] * len(makers)
     with open(os.devnull, "w") as out:
         get(dsk, "total")  # warm the pools
         for _ in range(repeat):
             for k, make in enumerate(makers):
-                best[k] = min(best[k], run_once(get, dsk, make, out))
-    return [t / len(dsk) * 1e6 for t in best]
+                wall, cpu = run_once(get, dsk, make, out)
+                best[k] = (min(best[k][0], wall), min(best[k][1], cpu))
+    n = len(dsk)
+    return [(wall / n * 1e6, cpu / n * 1e6) for wall, cpu in best]
+
+
+def rows_for(name, results, clock):
+    """One table row from ``measure``'s results, for clock 0 (wall) or 1 (CPU)."""
+    plain, barred, *empty = [r[clock] for r in results]
+    return [name, plain, barred, barred - plain, f"{barred / plain - 1:+.1%}",
+            f"{empty[0] / plain - 1:+.1%}" if empty else "-"]
 
 
 def main(argv=None):
@@ -93,18 +106,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     n, repeat = (20_000, 1) if args.quick else (args.n, args.repeat)
     dsk = graph(n)
-    rows = []
+    results = []
     for name, get, make_bar, make_empty in libraries(args.schedulers.split(",")):
         makers = [None, make_bar] + ([make_empty] if make_empty else [])
-        plain, barred, *empty = measure(get, makers, dsk, repeat)
-        rows.append([name, plain, barred, barred - plain, f"{barred / plain - 1:+.1%}",
-                     f"{empty[0] / plain - 1:+.1%}" if empty else "-"])
-    print(f"ProgressBar overhead: {len(dsk):,} no-op tasks, best of {repeat}, "
-          f"runs interleaved")
-    print(table(rows, ["scheduler", "µs/task", "with bar", "bar adds µs/task",
-                       "bar adds", "empty callback adds"]))
-    return rows
-
+        results.append((name, measure(get, makers, dsk, repeat)))
+    headers = ["scheduler", "µs/task", "with bar", "bar adds µs/task", "bar adds",
+               "empty callback adds"]
+    tables = {}
+    for clock, title in enumerate(["wall clock", "CPU time of this process"]):
+        tables[title] = [rows_for(name, r, clock) for name, r in results]
+        print(f"ProgressBar overhead, {title}: {len(dsk):,} no-op tasks, best of "
+              f"{repeat}, runs interleaved")
+        print(table(tables[title], headers))
+        print()
+    return tables
 
 if __name__ == "__main__":
     main()
