@@ -29,8 +29,9 @@ class Profiler(Callback):
     ``results`` is a list of ``TaskData(key, task, start_time, end_time,
     worker_id)``; times are ``time.time()`` seconds measured in the worker.
     ``worker_id`` is the backend's id of the worker: 0 for the sync
-    scheduler, the thread's number for threads, the process id for
-    processes. Results gather over every computation run while the profiler
+    scheduler, the thread's or process's number for threads and processes,
+    the process id for an out-of-process executor, ``None`` where the backend
+    does not tell (an in-process executor). Results gather over every computation run while the profiler
     is active; entering a ``with`` block clears them. Recording happens once
     at the end of each computation, so the profiler adds no work per task.
 
