@@ -349,3 +349,31 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path, context):
     gone, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)],
                                     timeout=20)
     assert alive == []
+
+
+def mix_slowly(a, b):
+    import time
+
+    time.sleep(0.02)
+    return a[: len(a) // 2] + b[: len(b) // 2]
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.9])
+def test_ctrl_c_during_transfers_leaks_no_shared_memory(delay):
+    rng = np.random.default_rng(int(delay * 10))
+    dsk = {("r", i): (make, 4 * MB, i) for i in range(16)}
+    for j in range(60):
+        a, b = rng.integers(0, 16, 2)
+        dsk[("m", j)] = (mix_slowly, ("r", int(a)), ("r", int(b)))
+    dsk["all"] = (sum, [(total, ("m", j)) for j in range(60)])
+    pm.get({"warm": (inc, 1)}, "warm", num_workers=2)
+    threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)).start()
+    try:
+        pm.get(dsk, "all", num_workers=2)
+    except KeyboardInterrupt:
+        pass
+    else:  # finished before the signal: wait for it here
+        with pytest.raises(KeyboardInterrupt):
+            __import__("time").sleep(5)
+    assert segments() == []
+    assert pm.get({"again": (inc, 1)}, "again", num_workers=2) == 2

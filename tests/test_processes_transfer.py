@@ -290,3 +290,56 @@ def test_placement_follows_the_bytes_unless_the_holder_is_swamped():
 
 def test_placement_avoids_a_starting_worker():
     assert choose_worker(None, 0, [3, 0], 1e-3, [True, True], [True, False]) == 0
+
+
+# -- memory stays bounded in the workers -----------------------------------------
+
+LIVE = {"now": 0, "peak": 0}
+
+
+class Block:
+    """5 MB that counts how many of its kind are alive in this process."""
+
+    def __init__(self, n):
+        self.n = n
+        self.buf = bytearray(5 * MB)
+        LIVE["now"] += 1
+        LIVE["peak"] = max(LIVE["peak"], LIVE["now"])
+
+    def __del__(self):
+        LIVE["now"] -= 1
+
+
+def start_block(_):
+    LIVE.update(now=0, peak=0)
+    return Block(0)
+
+
+def step_block(b):
+    return Block(b.n + 1)
+
+
+def block_peak(b):
+    return b.n, LIVE["peak"]
+
+
+def test_long_chain_holds_few_blocks_in_its_worker():
+    dsk = {("b", 0): (start_block, 0)}
+    dsk.update({("b", i): (step_block, ("b", i - 1)) for i in range(1, 60)})
+    dsk["n"] = (block_peak, ("b", 59))
+    n, peak = pm.get(dsk, "n", num_workers=2)
+    assert n == 59
+    assert peak <= 3
+
+
+def test_chain_split_by_callbacks_still_releases():
+    from plait.callbacks import Callback
+
+    dsk = {("b", 0): (start_block, 0)}
+    dsk.update({("b", i): (step_block, ("b", i - 1)) for i in range(1, 60)})
+    dsk["n"] = (block_peak, ("b", 59))
+    seen = []
+    n, peak = pm.get(dsk, "n", num_workers=2,
+                     callbacks=[Callback(posttask=lambda k, r, g, s, w: seen.append(k))])
+    assert n == 59 and len(seen) == 61
+    assert peak <= 3

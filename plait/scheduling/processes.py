@@ -81,7 +81,8 @@ class InWorker:
         self.key, self.worker, self.nbytes = key, worker, nbytes
 
     def __repr__(self):
-        return f"<value of {key_str(self.key)} in worker {self.worker}, {self.nbytes} bytes>"
+        where = "released" if self.worker < 0 else f"in worker {self.worker}"
+        return f"<value of {key_str(self.key)}, {where}, {self.nbytes} bytes>"
 
 
 class Batch:
