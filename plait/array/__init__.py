@@ -29,9 +29,10 @@ from plait.array.io import (asanyarray, asarray, from_array, from_delayed, from_
 from plait.array.linalg import dot, matmul, outer, tensordot
 from plait.array.overlap import map_overlap, overlap
 from plait.array.rechunk import rechunk
-from plait.array.reductions import (all, any, argmax, argmin, max, mean, min, nanmax,
-                                    nanmean, nanmin, nanprod, nanstd, nansum, nanvar,
-                                    prod, reduction, std, sum, var)
+from plait.array.argreductions import argmax, argmin
+from plait.array.moments import mean, nanmean, nanstd, nanvar, std, var
+from plait.array.reductions import (all, any, max, min, nanmax, nanmin, nanprod, nansum,
+                                    prod, reduction, sum)
 from plait.array.reshape import (expand_dims, moveaxis, ravel, reshape, squeeze,
                                  swapaxes, transpose)
 from plait.array.routines import (allclose, broadcast_to, clip, concatenate, hstack,

@@ -40,9 +40,9 @@ def _unary(ufunc):
 
 def _reduction(name):
     def method(self, *args, **kwargs):
-        from plait.array import reductions
+        import plait.array
 
-        return getattr(reductions, name)(self, *args, **kwargs)
+        return getattr(plait.array, name)(self, *args, **kwargs)
 
     method.__name__ = name
     method.__doc__ = (f"``plait.array.{name}`` of this array (same arguments).\n\n"

@@ -9,7 +9,7 @@ from itertools import product
 
 import numpy as np
 
-from plait.array import creation, linalg, reductions, slicing
+from plait.array import argreductions, creation, linalg, moments, reductions, slicing
 from plait.array.blockwise import unify_chunks
 from plait.array.core import Array, new_array, token
 from plait.array.elementwise import astype_block, elemwise, where
@@ -240,14 +240,14 @@ def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
 
 
 HANDLED = {
-    np.sum: reductions.sum, np.prod: reductions.prod, np.mean: reductions.mean,
-    np.std: reductions.std, np.var: reductions.var, np.min: reductions.min,
+    np.sum: reductions.sum, np.prod: reductions.prod, np.mean: moments.mean,
+    np.std: moments.std, np.var: moments.var, np.min: reductions.min,
     np.max: reductions.max, np.amin: reductions.min, np.amax: reductions.max,
-    np.any: reductions.any, np.all: reductions.all, np.argmin: reductions.argmin,
-    np.argmax: reductions.argmax, np.nansum: reductions.nansum,
+    np.any: reductions.any, np.all: reductions.all, np.argmin: argreductions.argmin,
+    np.argmax: argreductions.argmax, np.nansum: reductions.nansum,
     np.nanprod: reductions.nanprod, np.nanmin: reductions.nanmin,
-    np.nanmax: reductions.nanmax, np.nanmean: reductions.nanmean,
-    np.nanvar: reductions.nanvar, np.nanstd: reductions.nanstd,
+    np.nanmax: reductions.nanmax, np.nanmean: moments.nanmean,
+    np.nanvar: moments.nanvar, np.nanstd: moments.nanstd,
     np.transpose: shaping.transpose, np.reshape: _np_reshape,
     np.ravel: shaping.ravel, np.squeeze: shaping.squeeze,
     np.expand_dims: shaping.expand_dims, np.swapaxes: shaping.swapaxes,
