@@ -365,6 +365,8 @@ class ProcessSession:
         rel = self.releases[slot]
         if rel:
             self.releases[slot] = []
+        if b.outputs:  # the name its outputs may come back under
+            self.segments[worker.output_name(self.pool.prefix, self.sid, b.bid)] = (slot, -1)
         self._send(slot, ("r", self.sid, b.bid, b.tasks, b.specs, imports, drops,
                           b.outputs, self.flags, rel))
         b.sent = True
@@ -467,6 +469,7 @@ class ProcessSession:
             c.bytes_to_main += desc_nbytes(outs)
             try:
                 self.local.update(unpack(outs))
+                self.segments.pop(worker.output_name(self.pool.prefix, self.sid, bid), None)
             except Exception as exc:
                 names = ", ".join(self._key(j) for j in b.outputs)
                 what = "the result of" if len(b.outputs) == 1 else "one of the results of"
@@ -625,8 +628,6 @@ class ProcessSession:
             self.load[b.slot] -= 1
             self.queued[b.slot] -= len(b.tasks)
             unrun.extend(b.tasks)
-            if b.sent and b.slot == slot and b.outputs:
-                unlink(worker.output_name(self.pool.prefix, self.sid, b.bid))
         for key in [k for k in self.waiting if k[0] == slot]:
             del self.waiting[key]
         for name, (src, dst) in list(self.segments.items()):
@@ -685,9 +686,6 @@ class ProcessSession:
         if exc is not None and not isinstance(exc, Exception):
             for slot in busy:
                 self.pool.kill(slot)  # replaced when the pool is next acquired
-            for b in self.batches.values():
-                if b.sent and b.slot in busy and b.outputs:
-                    unlink(worker.output_name(self.pool.prefix, self.sid, b.bid))
         else:
             for slot in busy:
                 self._send(slot, ("c", self.sid))
