@@ -89,12 +89,13 @@ class Batch:
     """Tasks sent (or about to be sent) to one worker in one message."""
 
     __slots__ = ("bid", "slot", "tasks", "specs", "drops", "outputs", "imports",
-                 "missing", "sent", "cancelled")
+                 "missing", "sent", "cancelled", "consumes")
 
     def __init__(self, bid, slot, tasks, specs, drops, outputs):
         self.bid, self.slot, self.tasks = bid, slot, tasks
         self.specs, self.drops, self.outputs = specs, drops, outputs
         self.imports = []
+        self.consumes = ()  # shared-memory names imported before it was sent
         self.missing = 0
         self.sent = self.cancelled = False
 
@@ -127,6 +128,7 @@ class ProcessSession:
         self.requests = {}              # request id -> (source, destination, items)
         self.segments = {}              # shm name -> (source, destination), unconsumed
         self.bundles = {}               # -1 - request id -> indices of a bundle sent
+        self.inbound = [[] for _ in range(nw)]  # names sent to a worker to import
         self.releases = [[] for _ in range(nw)]
         self.reports = []
         self.failures = {}              # index -> exceptions/timeouts so far
@@ -365,6 +367,8 @@ class ProcessSession:
         rel = self.releases[slot]
         if rel:
             self.releases[slot] = []
+        if self.inbound[slot]:  # consumed once the worker has read this batch
+            b.consumes, self.inbound[slot] = self.inbound[slot], []
         if b.outputs:  # the name its outputs may come back under
             self.segments[worker.output_name(self.pool.prefix, self.sid, b.bid)] = (slot, -1)
         self._send(slot, ("r", self.sid, b.bid, b.tasks, b.specs, imports, drops,
@@ -456,6 +460,8 @@ class ProcessSession:
             return
         self.load[slot] -= 1
         self.queued[slot] -= len(b.tasks)
+        for name in b.consumes:
+            self.segments.pop(name, None)
         full = ndone == len(b.tasks)
         tasks = b.tasks if full else b.tasks[:ndone]
         self._record(slot, tasks, _kept(tasks, b.drops) if full else tasks, nbytes)
@@ -525,8 +531,8 @@ class ProcessSession:
         _, _, req, items = msg
         src, dst, asked = self.requests.pop(req)
         bundle = f"{self.pool.prefix}{self.sid:x}x{req:x}_m"
-        if items and items[-1][0] >= 0:
-            self.segments.pop(bundle, None)  # no bundle: the name was never used
+        if not (items and items[-1][0] < 0 and items[-1][1] and items[-1][1][0] == "s"):
+            self.segments.pop(bundle, None)  # the name was not used
         alive = self.pool.workers[dst].alive
         forward, moved = [], []
         c = self.counters
@@ -546,6 +552,7 @@ class ProcessSession:
                 continue
             if name is not None:
                 self.segments[name] = (-1, dst)
+                self.inbound[dst].append(name)
                 c.bytes_shared_memory += extra
             else:
                 c.bytes_relayed += extra
@@ -675,6 +682,7 @@ class ProcessSession:
             if not extra[i]:
                 del extra[i]
         self.releases[slot] = []
+        self.inbound[slot] = []
         return lost
 
     def _cancel(self, exc):

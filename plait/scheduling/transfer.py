@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - Windows
     _posixshmem = None
 
 SHM_MIN_BYTES = 1 << 18   # values at least this big go through shared memory
+_SCALARS = frozenset({int, float, bool, complex, type(None)})
 ALIGN = 64
 
 
@@ -208,6 +209,8 @@ def sizeof(value):
     t = type(value)
     if t is bytes or t is bytearray or t is str:
         return len(value)
+    if t in _SCALARS:
+        return sys.getsizeof(value)
     nbytes = getattr(value, "nbytes", None)  # numpy, arrow, pandas Series
     if isinstance(nbytes, int):
         return nbytes
