@@ -11,8 +11,9 @@ A value travels as a *descriptor*, a small tuple that pickles cheaply:
 value); ``unpack(desc)`` turns it back into the value in the process that
 needs it. Large buffers (numpy arrays, bytes, pandas and arrow data) are
 pickled out of band, so they are copied exactly once, into the segment; the
-reader maps the segment and unpickles straight from the mapping without a
-copy, then unlinks the name at once (the mapping stays valid after unlink).
+reader maps the segment privately (copy-on-write) and unpickles straight
+from the mapping without a copy, then unlinks the name at once (the mapping
+stays valid after unlink).
 Whoever hands out a segment name also unlinks it when things go wrong:
 ``unlink`` is safe to call on a name that is already gone.
 """
@@ -135,8 +136,9 @@ def read_segment(name, sizes):
     """
     offsets, total = _offsets(sizes)
     fd = _posixshmem.shm_open(name, os.O_RDWR, 0o600)
-    try:
-        mm = mmap.mmap(fd, total)
+    try:  # a private (copy-on-write) mapping: the reader's values behave as its own
+        mm = mmap.mmap(fd, total, flags=mmap.MAP_PRIVATE,
+                       prot=mmap.PROT_READ | mmap.PROT_WRITE)
     finally:
         os.close(fd)
         unlink(name)
