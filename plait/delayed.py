@@ -414,7 +414,14 @@ class Delayed:
         return persist(self, **kwargs)[0]
 
     def visualize(self, filename="mydask", format=None, optimize_graph=False, **kwargs):
-        """Draw this value's graph (see ``plait.visualize``)."""
+        """Draw this value's graph with Graphviz (see ``plait.visualize``);
+        returns the file's path (an image object in a notebook).
+
+        >>> import os, tempfile
+        >>> path = delayed(1).visualize(os.path.join(tempfile.mkdtemp(), 'g'), format='svg')
+        >>> path.endswith('g.svg')
+        True
+        """
         from plait.base import visualize
         if format is not None:
             kwargs["format"] = format

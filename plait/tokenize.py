@@ -204,7 +204,15 @@ def _forget(i, ref):
 
 @normalize_token.register(object)
 def normalize_object(obj):
-    """Objects with ``__plait_tokenize__``, collections, or a random token."""
+    """Objects with ``__plait_tokenize__``, dataclasses, collections, or a
+    random token.
+
+    >>> class Named:
+    ...     def __plait_tokenize__(self):
+    ...         return 'n'
+    >>> normalize_object(Named())
+    ('__plait_tokenize__', 'n')
+    """
     method = getattr(obj, "__plait_tokenize__", None)
     if method is not None and callable(method) and not isinstance(obj, type):
         return ("__plait_tokenize__", normalize_token(method()))
