@@ -343,3 +343,26 @@ def test_chain_split_by_callbacks_still_releases():
                      callbacks=[Callback(posttask=lambda k, r, g, s, w: seen.append(k))])
     assert n == 59 and len(seen) == 61
     assert peak <= 3
+
+
+class OddSize:
+    """A value whose size cannot be told."""
+
+    @property
+    def nbytes(self):
+        raise RuntimeError("no size for you")
+
+
+def make_odd(_):
+    return OddSize()
+
+
+def is_odd(x):
+    return isinstance(x, OddSize)
+
+
+def test_value_whose_size_cannot_be_told_still_flows():
+    assert transfer.sizeof(OddSize()) == 0
+    dsk = {("o", i): (make_odd, i) for i in range(4)}
+    dsk["all"] = (all, [(is_odd, ("o", i)) for i in range(4)])
+    assert pm.get(dsk, "all", num_workers=2) is True

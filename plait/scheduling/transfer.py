@@ -202,12 +202,19 @@ def desc_nbytes(desc):
 
 
 def sizeof(value):
-    """A quick estimate of the bytes ``value`` holds.
+    """A quick estimate of the bytes ``value`` holds (0 if it cannot be told).
 
     >>> import array
     >>> sizeof(b'abc'), sizeof(array.array('d', [1.0, 2.0]).tobytes())
     (3, 16)
     """
+    try:
+        return _sizeof(value)
+    except Exception:  # noqa: BLE001 - an odd object: an estimate is not worth an error
+        return 0
+
+
+def _sizeof(value):
     t = type(value)
     if t is bytes or t is bytearray or t is str:
         return len(value)
@@ -221,7 +228,7 @@ def sizeof(value):
         if n == 0:
             return sys.getsizeof(value)
         items = islice(value.values() if t is dict else value, 10)
-        sample = sum(sizeof(x) for x in items)
+        sample = sum(_sizeof(x) for x in items)
         return sys.getsizeof(value) + sample * n // min(n, 10)
     usage = getattr(value, "memory_usage", None)  # pandas DataFrame
     if usage is not None and hasattr(value, "columns"):

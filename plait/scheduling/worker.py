@@ -344,6 +344,17 @@ def _main(conn, slot, status, path, cwd, init_bytes, blas_threads, prefix, inher
             sys.exit(1)
     worker.send(("ready", slot, os.getpid()))
     for target in (worker.receive, worker.sender):
-        threading.Thread(target=target, daemon=True,
+        threading.Thread(target=_or_die, args=(target,), daemon=True,
                          name=f"plait-worker-{target.__name__}").start()
-    worker.serve()
+    _or_die(worker.serve)
+
+
+def _or_die(loop):
+    """Run a worker loop; a bug in it ends the process (the main process sees
+    a dead worker and recovers) instead of leaving it hung."""
+    try:
+        loop()
+    except BaseException:  # noqa: B902
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(70)
