@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import threading
 
+from plait.scheduling.engine import needs_times  # noqa: F401 - part of this module's API
+
 HOOKS = ("start", "start_state", "pretask", "posttask", "finish")
 
 _registered = {}
@@ -122,20 +124,6 @@ def active_callbacks(extra=None):
             raise TypeError(f"{cb!r} is not a callback: it has none of the hooks "
                             f"{', '.join(HOOKS)}")
     return tuple(dict.fromkeys(found))
-
-
-def needs_times(callbacks):
-    """Should the workers time each task for these callbacks?
-
-    True if any of them may read ``state.times`` (the default for any
-    callback), False if none is active or all set ``needs_times = False``.
-
-    >>> class Quiet(Callback):
-    ...     needs_times = False
-    >>> needs_times(()), needs_times([Quiet()]), needs_times([Quiet(), Callback(start=print)])
-    (False, False, True)
-    """
-    return any(getattr(cb, "needs_times", True) for cb in callbacks)
 
 
 def unregister_all():

@@ -28,8 +28,6 @@ import dataclasses
 import itertools
 import operator
 import os
-import sys
-import types
 import uuid
 
 from plait.graph.core import quote
@@ -779,14 +777,3 @@ def delayed(obj=None, name=None, pure=None, nout=None, traverse=True, key=None):
         name = f"{funcname(type(obj))}-{tokenize(task if deps else obj)}"
     return _new(name, task, deps, _check_length(nout, "nout"))
 
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as ``delayed``: importing ``plait.delayed``
-    makes the name ``plait.delayed`` refer to the module, and
-    ``plait.delayed(f)`` must still work."""
-
-    def __call__(self, *args, **kwargs):
-        return delayed(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -453,6 +453,8 @@ def _register_numpy():
             return ("ndarray", x.shape, "object",
                     tuple(normalize_token(v) for v in x.ravel(order="C").tolist()))
         data = x if x.flags.c_contiguous else np.ascontiguousarray(x)
+        if data.ndim == 0:  # a 0-d array cannot change its dtype in a view
+            data = data.reshape(1)
         digest = hashlib.sha1(data.view(np.uint8).ravel() if data.size else b"",
                               usedforsecurity=False).hexdigest()
         return ("ndarray", type(x).__name__, x.shape, _dtype_normal(x.dtype), digest)
@@ -540,14 +542,3 @@ def _register_pandas():
 
 __all__ = ["tokenize", "normalize_token", "Dispatch", "random_token", "PRIMITIVES"]
 
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as ``tokenize``: importing ``plait.tokenize``
-    makes the name ``plait.tokenize`` refer to the module, and
-    ``plait.tokenize(x)`` must still work."""
-
-    def __call__(self, *args, **kwargs):
-        return tokenize(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -255,8 +255,8 @@ def test_cache_profiler_bad_metric():
 
 
 def test_cache_profiler_releases_held_values_on_error():
-    dsk = {'a': (np.ones, 10), 'b': (np.ones, 20), 'c': (raise_value_error, 'a'),
-           'd': (collect, 'a', 'b', 'c')}
+    dsk = {'a': (np.ones, 10), 'b': (np.ones, 20),
+           'c': (raise_value_error, (collect, 'a', 'b')), 'd': (collect, 'a', 'b', 'c')}
     with pytest.raises(ValueError):
         with CacheProfiler() as cprof:
             plait.get(dsk, 'd')

@@ -306,6 +306,37 @@ class _Frame(_Collection):
 
     notnull = notna
 
+    def dropna(self, how="any", subset=None, thresh=None):
+        """Rows without missing values (of ``subset`` columns, for a DataFrame).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.0, None, 3.0]), npartitions=2)
+        >>> s.dropna().compute().tolist()
+        [1.0, 3.0]
+        """
+        kwargs = {} if thresh is not None else {"how": how}
+        if isinstance(self._meta, pd.DataFrame):
+            if subset is not None:
+                subset = [subset] if not isinstance(subset, list) else subset
+                missing = [c for c in subset if c not in self._meta.columns]
+                if missing:
+                    raise utils.missing_column_error(missing[0], list(self._meta.columns))
+                kwargs["subset"] = subset
+            if thresh is not None:
+                kwargs["thresh"] = thresh
+            return new_collection(_RowStep(_method_call, (self.expr, "dropna"), kwargs,
+                                           meta=self._meta, prefix="dropna",
+                                           columns=subset))
+        return self._elemwise(_method_call, "dropna", prefix="dropna")
+
+    @property
+    def loc(self):
+        """Label-based selection of rows: ``.loc[label]``, ``.loc[lo:hi]``;
+        with known divisions only the partitions that can hold them are read."""
+        from plait.dataframe.shuffle import LocIndexer
+
+        return LocIndexer(self)
+
     def isin(self, values):
         """Element-wise membership in ``values`` (a list, set or array)."""
         if isinstance(values, _Collection):
@@ -685,14 +716,22 @@ class DataFrame(_Frame):
                           storage_options=storage_options, **kwargs)
 
     def iterrows(self):
+        """Rows as (index, Series) pairs, computing one partition at a time."""
         for i in range(self.npartitions):
             yield from self.partitions[i].compute().iterrows()
 
-    @property
-    def loc(self):
-        from plait.dataframe.shuffle import LocIndexer
 
-        return LocIndexer(self)
+class _RowStep(ColumnsStep):
+    """A step that keeps or drops whole rows by looking at ``columns`` (all
+    when None) and passes the other columns through."""
+
+    prefix = "rows"
+
+    def needs(self, required):
+        frame = self.args[0]
+        if required is None or self.columns is None:
+            return {id(frame): None}
+        return {id(frame): frozenset(required) | self.columns}
 
 
 class _RenameStep(ColumnsStep):
@@ -777,6 +816,12 @@ class Series(_Frame):
         from plait.dataframe.accessors import StringAccessor
 
         return StringAccessor(self)
+
+    def __getitem__(self, key):
+        if isinstance(key, Series):
+            frame, mask = align(self, key)
+            return new_collection(Filter(frame.expr, mask.expr))
+        raise TypeError("a Series can be indexed by a boolean Series; use .loc for labels")
 
     def rename(self, name):
         meta = self._meta.rename(name)

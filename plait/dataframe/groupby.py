@@ -205,15 +205,17 @@ class _GroupBy:
                              "calls (it needs its own reduction)")
         meta = self._meta_of(lambda g: g.agg(arg, **named) if arg is not None else g.agg(**named))
         if funcs == {"nunique"}:
-            return self._nunique(meta, split_every, split_out)
+            return self._nunique(meta, split_every, split_out,
+                                 columns=[c for c, _ in specs if c is not None] or None)
         return self._aggregate(specs, meta, split_every, split_out)
 
     aggregate = agg
 
-    def _nunique(self, meta, split_every, split_out, dropna=True):
+    def _nunique(self, meta, split_every, split_out, dropna=True, columns=None):
         from plait.dataframe.core import new_collection
 
-        plan = _Plan(self, [(c, "nunique") for c in (self._data_columns() or [None])], 1)
+        columns = columns or self._data_columns() or [None]
+        plan = _Plan(self, [(c, "nunique") for c in columns], 1)
         args = (self.obj.expr, *[s.expr for s in self.by_series])
         columns = None if plan.columns is None else self._key_labels() + plan.columns
         chunk = partial(_unique_chunk, plan)
@@ -320,23 +322,21 @@ class _GroupKeys:
 
 def _chunk(plan, part, *by_parts):
     """The partial frame of one partition: columns (kind, column)."""
-    if plan.series:
-        g = plan.gb.group(part, by_parts)
-    else:
-        g = plan.gb.group(part, by_parts, plan.columns)
+    g = plan.gb.group(part, by_parts)
     pieces = {}
     for kind, cols in plan.kinds.items():
         if kind == "size":
-            pieces[kind] = g.size().to_frame("")
+            pieces[kind] = g.size().to_frame("__size__")
             continue
         if kind in ("n", "mean", "m2"):
             continue
-        gk = g if plan.series or cols == plan.columns else g[cols]
+        gk = g if plan.series else g[cols]
         pieces[kind] = _as_frame(getattr(gk, kind)(), plan)
     if "n" in plan.kinds:
-        n = _as_frame(g.count(), plan)
-        mean = _as_frame(g.mean(), plan)
-        m2 = _as_frame(g.var(ddof=0), plan) * n
+        gk = g if plan.series else g[plan.kinds["n"]]
+        n = _as_frame(gk.count(), plan)
+        mean = _as_frame(gk.mean(), plan)
+        m2 = _as_frame(gk.var(ddof=0), plan) * n
         pieces["n"], pieces["mean"], pieces["m2"] = n, mean.fillna(0.0), m2.fillna(0.0)
     return pd.concat(pieces, axis=1)
 
@@ -356,8 +356,8 @@ def _combine(plan, partials):
     if not parts:
         return partials[0]
     if len(parts) == 1:
-        return parts[0]
-    df = pd.concat(parts)
+        return _common_keys(parts[0], partials)
+    df = _common_keys(pd.concat(parts), partials)
     levels = list(range(df.index.nlevels))
     out = {}
     for kind in plan.kinds:
@@ -367,6 +367,22 @@ def _combine(plan, partials):
     if "n" in plan.kinds:
         out["n"], out["mean"], out["m2"] = _merge_moments(df, levels)
     return pd.concat(out, axis=1)
+
+
+def _common_keys(df, partials):
+    """Keys typed as pandas would type them over all the data: integer keys
+    of one partition become float when another partition's were float
+    (missing values seen there)."""
+    if df.index.nlevels != 1:
+        return df
+    dtypes = {p.index.dtype for p in partials}
+    if len(dtypes) < 2 or not all(d.kind in "iuf" for d in dtypes if hasattr(d, "kind")):
+        return df
+    common = np.result_type(*dtypes)
+    if df.index.dtype != common:
+        df = df.copy(deep=False)
+        df.index = df.index.astype(common)
+    return df
 
 
 def _merge_moments(df, levels):
@@ -383,34 +399,36 @@ def _merge_moments(df, levels):
 
 def _finalize(plan, meta, partials):
     p = _combine(plan, partials)
-    columns = {}
-    for c, f in plan.specs:
-        col = "__value__" if plan.series else c
-        columns[(c, f)] = _final_column(p, col, f, plan.ddof)
-    index = None if not len(p) else p.index
+    if not len(p):
+        return _empty_like(meta, p.index)
+    values = [_final_column(p, "__value__" if plan.series else c, f, plan.ddof)
+              for c, f in plan.specs]
     if isinstance(meta, pd.Series):
-        (values,) = columns.values()
-        out = values if len(p) else meta.copy()
-        out.name = meta.name
+        out = values[0].rename(meta.name)
     else:
-        out = pd.DataFrame({i: v for i, v in enumerate(columns.values())}, index=index) \
-            if len(p) else meta.copy()
+        out = pd.DataFrame(dict(enumerate(values)), index=p.index)
         out.columns = meta.columns
-    if len(p):
-        out.index.names = meta.index.names
-    if plan.sort and len(out):
-        out = out.sort_index()
+    out.index.names = meta.index.names
+    return out.sort_index() if plan.sort else out
+
+
+def _empty_like(meta, index):
+    """The empty result, with the index type the data gave (e.g. float keys
+    when the keys were all missing)."""
+    out = meta.copy()
+    if index.nlevels == meta.index.nlevels:
+        out.index = index[:0].set_names(meta.index.names)
     return out
 
 
 def _final_column(p, col, f, ddof):
     if f == "size":
-        return p["size"][""]
+        return p[("size", "__size__")]
     if f in MERGE:
-        return p[f][col]
+        return p[(f, col)]
     if f == "mean":
-        return p["sum"][col] / p["count"][col]
-    n, m2 = p["n"][col], p["m2"][col]
+        return p[("sum", col)] / p[("count", col)]
+    n, m2 = p[("n", col)], p[("m2", col)]
     var = m2 / (n - ddof).where(n - ddof > 0)
     return var if f == "var" else np.sqrt(var)
 
@@ -420,7 +438,7 @@ def _final_column(p, col, f, ddof):
 def _unique_chunk(plan, part, *by_parts):
     keys = [part[v] if kind == "col" else by_parts[v] for kind, v in plan.gb.by]
     names = [f"__key{i}__" for i in range(len(keys))]
-    data = {n: k.to_numpy() for n, k in zip(names, keys)}
+    data = {n: k.array for n, k in zip(names, keys)}
     values = [part] if plan.series else [part[c] for c in plan.columns]
     labels = ["__value__"] if plan.series else plan.columns
     frame = pd.DataFrame(data, index=part.index)

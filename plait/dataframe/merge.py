@@ -67,7 +67,9 @@ def join(left, right, on=None, how="left", lsuffix="", rsuffix="", npartitions=N
     left, right = _as_frame(left), _as_frame(right)
     if isinstance(right._meta, pd.Series):
         right = right.to_frame()
-    kwargs = dict(on=on, how=how, lsuffix=lsuffix, rsuffix=rsuffix)
+    kwargs = dict(on=on, how=how)
+    if lsuffix or rsuffix:
+        kwargs.update(lsuffix=lsuffix, rsuffix=rsuffix)
     func = partial(_join_parts, kwargs)
     meta = _meta(left, right, func)
     on_list = None if on is None else (on if isinstance(on, list) else [on])

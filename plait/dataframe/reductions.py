@@ -197,22 +197,58 @@ def series_reduction(name, empty, skipna=True, ddof=1):
 # ---------------------------------------------------------------- DataFrame reductions
 
 class _PerColumn:
-    """Run a Series reduction on every column; partials are dicts."""
+    """Run a Series reduction on every column; partials are dicts (with the
+    row count, so an empty frame gives pandas' own empty result)."""
 
-    def __init__(self, columns, parts):
+    def __init__(self, columns, parts, empty_result, dtypes=None):
         self.columns = list(columns)
         self.parts = parts
+        self.empty_result = empty_result
+        self.dtypes = dtypes or {}
 
     def chunk(self, frame):
-        return {c: self.parts[c][0](frame[c]) for c in self.columns}
+        out = {c: self.parts[c][0](frame[c]) for c in self.columns}
+        out[_ROWS] = len(frame)
+        return out
 
     def combine(self, partials):
         partials = list(partials)
-        return {c: self.parts[c][1]([p[c] for p in partials]) for c in self.columns}
+        out = {c: self.parts[c][1]([p[c] for p in partials]) for c in self.columns}
+        out[_ROWS] = sum(p[_ROWS] for p in partials)
+        return out
 
     def finalize(self, value):
-        return pd.Series([self.parts[c][2](value[c]) for c in self.columns],
-                         index=pd.Index(self.columns))
+        if not value[_ROWS] and self.empty_result is not None:
+            return self.empty_result
+        # one Series per column, concatenated: pandas' rule for the common dtype
+        pieces = [_one(self.parts[c][2](value[c]), c, self.dtypes.get(c))
+                  for c in self.columns]
+        return pd.concat(pieces) if pieces else self.empty_result
+
+
+def _one(value, label, dtype):
+    """A one-value Series with the dtype pandas gives this column's result."""
+    if dtype is not None:
+        try:
+            return pd.Series([value], index=[label], dtype=dtype)
+        except (TypeError, ValueError):
+            pass
+    return pd.Series([value], index=[label])
+
+
+def _result_dtypes(meta, name, kwargs):
+    """{column: dtype of pandas' reduction ``name`` of that column}."""
+    sample = utils.meta_nonempty(meta)
+    out = {}
+    for c in meta.columns:
+        try:
+            out[c] = pd.Series([getattr(sample[c], name)(**kwargs)]).dtype
+        except (TypeError, ValueError):
+            out[c] = None
+    return out
+
+
+_ROWS = ("__rows__",)
 
 
 def reduce_frame(frame, name, skipna=True, split_every=None, ddof=1, numeric_only=False,
@@ -243,7 +279,8 @@ def reduce_frame(frame, name, skipna=True, split_every=None, ddof=1, numeric_onl
         raise TypeError(f"{name}() is not defined for these dtypes: {e}") from e
     if isinstance(meta, pd.DataFrame):
         parts = {c: series_reduction(name, meta[c], skipna, ddof) for c in meta.columns}
-        per = _PerColumn(meta.columns, parts)
+        per = _PerColumn(meta.columns, parts, getattr(meta, name)(**kwargs),
+                         _result_dtypes(meta, name, kwargs))
         expr = tree_reduce(frame.expr, per.chunk, per.combine, per.finalize,
                            utils.make_meta(result_meta), split_every, prefix=name)
         return new_collection(expr)
@@ -283,7 +320,7 @@ def nunique(frame, dropna=True, split_every=None):
     fin = partial(_nunique_finalize, dropna)
     if isinstance(meta, pd.DataFrame):
         parts = {c: (_drop_duplicates, _concat_unique, fin) for c in meta.columns}
-        per = _PerColumn(meta.columns, parts)
+        per = _PerColumn(meta.columns, parts, meta.nunique(dropna=dropna))
         result_meta = pd.Series([], dtype="int64")
         return new_collection(tree_reduce(frame.expr, per.chunk, per.combine, per.finalize,
                                           result_meta, split_every, prefix="nunique"))
@@ -408,15 +445,14 @@ def hash_keys(keys):
 
 
 def _unique_finalize(name, value):
-    return pd.Series(value.to_numpy(), name=name)
+    return value.reset_index(drop=True).rename(name)
 
 
 def unique(series, split_every=None):
     """The distinct values of a Series, in order of first appearance."""
     from plait.dataframe.core import new_collection
 
-    meta = pd.Series(series._meta.to_numpy(), name=series._meta.name).iloc[:0].astype(
-        series._meta.dtype)
+    meta = series._meta.reset_index(drop=True)
     fin = partial(_unique_finalize, series._meta.name)
     return new_collection(tree_reduce(series.expr, _drop_duplicates, _concat_unique, fin,
                                       meta, split_every, prefix="unique"))

@@ -94,6 +94,13 @@ def order_indices(dependencies, roots, dependents=None):
 
     Raises ``CycleError`` (a ``ValueError``) naming the indices of a cycle.
 
+    The walk visits a task's inputs depth first, largest first, and numbers
+    each task once its inputs are numbered; having numbered a task it numbers
+    at once any ready task that is the last reader of one of its inputs
+    (running it releases data and holds no more than before: the other half
+    of ``mean`` and ``std`` of one array). This is the hot path of every
+    computation, so it is one function with local names.
+
     >>> order_indices([[], [0], [], [1, 2]], roots=[3])
     [0, 1, 2, 3]
     >>> order_indices([[1], [0]], roots=[0])
@@ -101,83 +108,90 @@ def order_indices(dependencies, roots, dependents=None):
     ...
     plait.graph.order.CycleError: cycle detected: 0 -> 1 -> 0
     """
-    plan = _Plan(dependencies, _work(dependencies, roots), dependents)
-    for r in roots:
-        if plan.prio[r] < 0:
-            plan.walk(r)
-    return plan.prio
-
-
-class _Plan:
-    """Priorities being handed out.
-
-    ``walk`` visits a task's inputs depth first, largest first, and numbers
-    each task once its inputs are numbered. ``assign`` numbers a task and
-    then, at once, any ready task that is the last reader of one of its
-    inputs: running it releases data and holds no more than before (a task
-    that reads the same chunk as the one just run, the other half of
-    ``mean`` and ``std`` of one array)."""
-
-    __slots__ = ("dependencies", "work", "dependents", "remaining", "waiting", "prio",
-                 "counter")
-
-    def __init__(self, dependencies, work, dependents=None):
-        n = len(dependencies)
-        if dependents is None:
-            dependents = [[] for _ in range(n)]
-            for v, ds in enumerate(dependencies):
-                if work[v]:  # reachable from the roots
-                    for d in ds:
-                        dependents[d].append(v)
-        self.dependencies, self.work, self.dependents = dependencies, work, dependents
-        self.remaining = [len(us) for us in dependents]  # readers not yet numbered
-        self.waiting = [len(ds) for ds in dependencies]  # inputs not yet numbered
-        self.prio, self.counter = [-1] * n, 0
-
-    def walk(self, root):
-        prio, deps, work = self.prio, self.dependencies, self.work
-        stack = [(root, _children(deps[root], work))]
+    n = len(dependencies)
+    widest = max(map(len, dependencies), default=0)
+    if widest <= 1:  # independent tasks and chains: a plain depth-first order
+        return _order_chains(dependencies, roots)
+    work = _work(dependencies, roots)  # input sizes, to start the largest first
+    if dependents is None:
+        dependents = [[] for _ in range(n)]
+        for v, ds in enumerate(dependencies):
+            if work[v]:  # reachable from the roots
+                for d in ds:
+                    dependents[d].append(v)
+    remaining = [len(us) for us in dependents]  # readers not yet numbered
+    waiting = [len(ds) for ds in dependencies]  # inputs not yet numbered
+    prio = [-1] * n
+    counter = 0
+    todo = []
+    for root in roots:
+        if prio[root] >= 0:
+            continue
+        stack = [root]
+        kids = [_children(dependencies[root], work)]
+        prio[root] = ON_STACK
         while stack:
-            v, kids = stack[-1]
-            for c in kids:
+            for c in kids[-1]:
                 if prio[c] < 0:
-                    stack.append((c, _children(deps[c], work)))
+                    if prio[c] == ON_STACK:
+                        _raise_cycle(dependencies, c)
+                    prio[c] = ON_STACK
+                    stack.append(c)
+                    kids.append(_children(dependencies[c], work))
                     break
             else:
-                stack.pop()
-                if prio[v] < 0:
-                    self.assign(v)
+                kids.pop()
+                v = stack.pop()
+                while True:  # number v, then the last readers it made ready
+                    if prio[v] < 0:  # -1 (a ready last reader) or ON_STACK
+                        prio[v] = counter
+                        counter += 1
+                        for d in dependencies[v]:
+                            left = remaining[d] - 1
+                            remaining[d] = left
+                            if left == 1:  # its last reader may be ready now
+                                for u in dependents[d]:
+                                    if prio[u] < 0:
+                                        if not waiting[u] and work[u]:
+                                            todo.append(u)
+                                        break
+                        for u in dependents[v]:
+                            w = waiting[u] - 1
+                            waiting[u] = w
+                            if not w and work[u]:
+                                for d in dependencies[u]:
+                                    if remaining[d] == 1:
+                                        todo.append(u)
+                                        break
+                    if not todo:
+                        break
+                    v = todo.pop()
+    return prio
 
-    def assign(self, v):
-        prio, deps, dependents = self.prio, self.dependencies, self.dependents
-        remaining, waiting, work = self.remaining, self.waiting, self.work
-        counter, todo = self.counter, []
-        while True:
-            if prio[v] < 0:
-                prio[v] = counter
-                counter += 1
-                for d in deps[v]:
-                    remaining[d] -= 1
-                    if remaining[d] == 1:  # its last reader may be ready now
-                        u = next((u for u in dependents[d] if prio[u] < 0), v)
-                        if waiting[u] == 0 and work[u]:
-                            todo.append(u)
-                for u in dependents[v]:
-                    waiting[u] -= 1
-                    if waiting[u] == 0 and work[u] and _frees(deps[u], remaining):
-                        todo.append(u)
-            if not todo:
+
+ON_STACK = -2  # priority marker of a task whose inputs are being walked
+
+
+def _order_chains(dependencies, roots):
+    """``order_indices`` when every task has at most one input."""
+    prio = [-1] * len(dependencies)
+    counter = 0
+    for v in roots:
+        path = []
+        while prio[v] == -1:
+            prio[v] = ON_STACK
+            path.append(v)
+            d = dependencies[v]
+            if not d:
                 break
-            v = todo.pop()
-        self.counter = counter
-
-
-def _frees(deps, remaining):
-    """Is a task with inputs ``deps`` the last reader of one of them?"""
-    for d in deps:
-        if remaining[d] == 1:
-            return True
-    return False
+            v = d[0]
+        else:
+            if prio[v] == ON_STACK:
+                _raise_cycle(dependencies, v)
+        for v in reversed(path):
+            prio[v] = counter
+            counter += 1
+    return prio
 
 
 def _children(deps, work):

@@ -7,6 +7,7 @@ for each index:
 * ``specs[i]``: how to run it, ``(kind, func, args)``:
 
   - ``REFS``: ``func(*[data[j] for j in args])`` (every argument a reference)
+  - ``APPLY``: ``func(*args)`` (no argument needs evaluating)
   - ``FLAT``: as CALL, but every argument is a ``Ref`` or a plain literal
   - ``CALL``: ``func(*[evaluate(a, data) for a in args])`` (any other task)
   - ``VALUE``: ``evaluate(args, data)`` (a list of computations, or an alias)
@@ -29,7 +30,7 @@ from __future__ import annotations
 from plait.graph.core import KEY_TYPES, iskey, key_str, quote
 from plait.graph.order import CycleError, order_indices
 
-REFS, CALL, VALUE, LITERAL, FLAT = 0, 1, 2, 3, 4
+REFS, CALL, VALUE, LITERAL, FLAT, APPLY = 0, 1, 2, 3, 4, 5
 
 
 class Ref:
@@ -72,11 +73,25 @@ class List:
         return (List, (self.items,))
 
 
+class RefList:
+    """A list whose items are all references: ``[data[j] for j in idx]``."""
+
+    __slots__ = ("idx",)
+
+    def __init__(self, idx):
+        self.idx = idx
+
+    def __reduce__(self):
+        return (RefList, (self.idx,))
+
+
 def evaluate(node, data):
     """Evaluate a compiled argument against ``data`` (index -> value)."""
     t = type(node)
     if t is Ref:
         return data[node.i]
+    if t is RefList:
+        return [data[j] for j in node.idx]
     if t is Call:
         return node.func(*[evaluate(a, data) for a in node.args])
     if t is List:
@@ -89,6 +104,8 @@ def run_spec(spec, data):
     kind, func, args = spec
     if kind == REFS:
         return func(*[data[j] for j in args])
+    if kind == APPLY:
+        return func(*args)
     if kind == FLAT:
         return func(*[data[a.i] if type(a) is Ref else a for a in args])
     if kind == CALL:
@@ -102,7 +119,7 @@ class Compiled:
     """A graph in integer form; see the module docstring for the fields."""
 
     __slots__ = ("keys", "index", "specs", "dependencies", "dependents",
-                 "priority", "chain_next", "outputs", "graph")
+                 "priority", "chain_next", "outputs", "graph", "leaves", "literals")
 
     def __len__(self):
         return len(self.keys)
@@ -122,27 +139,35 @@ def compile_graph(dsk, keys):
     >>> c.keys, c.dependencies, c.outputs
     (['b', 'a'], [(1,), ()], [0])
     """
-    index = {}
-    names = []
-    for k in keys:
-        if k not in index:
+    contains = dsk.keys().__contains__ if isinstance(dsk, dict) else dsk.__contains__
+    try:
+        index = dict.fromkeys(keys)
+        present = all(map(contains, index))
+    except TypeError:
+        present = False
+    if not present:
+        for k in keys:
             try:
-                present = k in dsk
+                if k in dsk:
+                    continue
             except TypeError:
-                present = False
-            if not present:
-                raise KeyError(f"{key_str(k)} is not a key of the graph") from None
-            index[k] = len(names)
-            names.append(k)
-    outputs = [index[k] for k in keys]
+                pass
+            raise KeyError(f"{key_str(k)} is not a key of the graph")
+    names = list(index)
+    index = dict(zip(names, range(len(names))))
+    outputs = list(map(index.__getitem__, keys))
     specs = []
     deps = []
+    leaves = []  # tasks with no dependencies
+    literals = []  # entries that are plain values
     add_spec, add_deps = specs.append, deps.append
     i = 0
     while i < len(names):  # names grows as references are found
         spec, d = _compile_entry(dsk[names[i]], dsk, index, names)
         add_spec(spec)
         add_deps(d)
+        if not d:
+            (literals if spec[0] == LITERAL else leaves).append(i)
         i += 1
     c = Compiled()
     c.graph = dsk
@@ -151,6 +176,8 @@ def compile_graph(dsk, keys):
     c.specs = specs
     c.dependencies = deps
     c.outputs = outputs
+    c.leaves = leaves
+    c.literals = literals
     _link(c)
     return c
 
@@ -164,13 +191,12 @@ def _link(c):
     c.dependents = dependents
     roots = list(dict.fromkeys(c.outputs))
     try:
-        c.priority = order_indices(c.dependencies, roots)
+        c.priority = order_indices(c.dependencies, roots, dependents)
     except CycleError as e:
         raise CycleError([c.keys[i] for i in e.cycle]) from None
     chain = [-1] * n
     deps = c.dependencies
-    for i in range(n):
-        ds = dependents[i]
+    for i, ds in enumerate(dependents):
         if len(ds) == 1 and len(deps[ds[0]]) == 1:
             chain[i] = ds[0]
     c.chain_next = chain
@@ -195,7 +221,7 @@ def _compile_entry(comp, dsk, index, names):
     if type(comp) is not tuple or not comp or not callable(comp[0]):
         deps = {}
         node = _compile_arg(comp, dsk, index, names, deps)
-        if not deps and type(node) not in (Call, List):
+        if not deps and type(node) not in (Call, List, RefList):
             return (LITERAL, None, node), ()
         return (VALUE, None, node), tuple(deps)
     args = comp[1:]
@@ -233,11 +259,35 @@ def _compile_entry(comp, dsk, index, names):
         refs = tuple(refs)
         return (REFS, comp[0], refs), (refs if len(refs) < 2 else tuple(dict.fromkeys(refs)))
     if kind == FLAT:
+        if not refs:
+            return (APPLY, comp[0], args), ()
         return (FLAT, comp[0], tuple(out)), (
             tuple(refs) if len(refs) < 2 else tuple(dict.fromkeys(refs)))
     deps = {}
     cargs = tuple(_compile_arg(a, dsk, index, names, deps) for a in args)
     return (CALL, comp[0], cargs), tuple(deps)
+
+
+def _all_refs(items, dsk, index, names):
+    """Indices of ``items`` if every one is a key of ``dsk`` (registering
+    them), else None. C-level loops make ``(sum, [many keys])`` cheap."""
+    if not items:
+        return None
+    try:
+        if not all(map(dsk.__contains__, items)) or bool in set(map(type, items)):
+            return None
+    except TypeError:  # an unhashable item: not all keys
+        return None
+    if list in set(map(type, items)):
+        return None
+    refs = []
+    for x in items:
+        j = index.get(x)
+        if j is None:
+            j = index[x] = len(names)
+            names.append(x)
+        refs.append(j)
+    return tuple(refs)
 
 
 def _compile_arg(a, dsk, index, names, deps):
@@ -248,10 +298,15 @@ def _compile_arg(a, dsk, index, names, deps):
                                     for x in a[1:]))
         j = _ref(a, dsk, index, names)
     elif t is list:
+        refs = _all_refs(a, dsk, index, names)
+        if refs is not None:
+            deps.update(dict.fromkeys(refs))
+            return RefList(refs)
         items = [_compile_arg(x, dsk, index, names, deps) for x in a]
-        if any(type(x) in (Ref, Call, List) for x in items):
+        if any(type(x) in (Ref, Call, List, RefList) for x in items):
             return List(items)
-        return items if any(type(x) is quote for x in a) else a
+        # a literal list; quoted items inside it (at any depth) are unwrapped
+        return items if any(x is not y for x, y in zip(items, a)) else a
     elif t is quote:
         return a.value
     elif t in KEY_TYPES:

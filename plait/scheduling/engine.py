@@ -3,7 +3,9 @@
 The engine decides, a *session* executes. Every backend (sync, threads,
 processes, any Executor) gives the engine a session with this interface::
 
-    session.free_slots()          how many more batches it takes now
+    session.free_slots()          how many more batches it takes now (one per idle
+                                  worker, or two when ``session.pipelined`` is
+                                  set: the engine sets it when tasks are fast)
     session.submit(batch)         run these task indices, in order, on one worker
     session.wait()                block until >= 1 batch reports; list of Report
     session.put(i, value)         a literal value for task i
@@ -25,7 +27,7 @@ need again) back to WAITING/READY so they are recomputed.
 from __future__ import annotations
 
 import time
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 from plait.graph.core import key_str
 
@@ -33,7 +35,7 @@ WAITING, READY, RUNNING, DONE, RELEASED = range(5)
 STATUS_NAMES = ("waiting", "ready", "running", "done", "released")
 MAX_BATCH = 1000
 BATCH_SECONDS = 0.002  # aim for batches that take about this long to run
-FIRST_BATCH = 4  # batch size before any task's cost is known
+FIRST_BATCH = 1  # batch size before any task's cost is known
 
 
 class Report:
@@ -95,13 +97,13 @@ class State:
     on; ``worker_of`` maps index -> worker id when timing is on.
     """
 
-    def __init__(self, compiled, session, timing=False):
+    def __init__(self, compiled, session, timing=False, keep_chain=False):
         c = self.compiled = compiled
         self.session = session
         n = len(c.keys)
         self.status = [WAITING] * n
-        self.waiting = [len(d) for d in c.dependencies]
-        self.refcount = [len(d) for d in c.dependents]
+        self.waiting = list(map(len, c.dependencies))
+        self.refcount = list(map(len, c.dependents))
         for i in c.outputs:
             self.refcount[i] += 1
         self.by_priority = [0] * n
@@ -111,9 +113,9 @@ class State:
         self.ndone = 0
         self.nrunning = 0
         self.task_cost = None  # running estimate of seconds per task
-        # with callbacks, workers keep chain values until posttask has seen
+        # with a posttask hook, workers keep chain values until it has seen
         # them, so chains go out in short pieces to keep memory bounded
-        self.max_chain = 16 if timing else -1
+        self.max_chain = 16 if keep_chain else -1
         self.recomputed = 0
         self.timing = timing
         self.times = {} if timing else None
@@ -138,16 +140,15 @@ class State:
     def start(self):
         """Put literals in place and mark what can run."""
         c = self.compiled
-        status, ready, prio = self.status, self.ready, c.priority
-        finished = []
-        for i, spec in enumerate(c.specs):
-            if spec[0] == 3:  # LITERAL
-                self.session.put(i, spec[2])
-                finished.append(i)
-            elif not self.waiting[i]:
-                status[i] = READY
-                heappush(ready, prio[i])
-        for i in finished:
+        status, prio = self.status, c.priority
+        for i in c.leaves:
+            status[i] = READY
+        self.ready = [prio[i] for i in c.leaves]
+        heapify(self.ready)
+        put, specs = self.session.put, c.specs
+        for i in c.literals:
+            put(i, specs[i][2])
+        for i in c.literals:
             self.finish(i)
 
     def take(self, slots):
@@ -265,15 +266,30 @@ class State:
         self.ready = heap
 
 
+def needs_times(callbacks):
+    """Should workers time each task for these callbacks? Yes unless every
+    one of them sets the attribute ``needs_times = False``.
+
+    >>> class Quiet:
+    ...     needs_times = False
+    >>> needs_times(()), needs_times([Quiet()]), needs_times([Quiet(), object()])
+    (False, False, True)
+    """
+    return any(getattr(cb, "needs_times", True) for cb in callbacks)
+
+
 def run(compiled, session, callbacks=()):
     """Run a compiled graph with a session; return the outputs' values.
 
     ``callbacks`` are objects with any of the optional hooks ``start_state``,
     ``pretask``, ``posttask`` and ``finish`` (see ``plait.callbacks``).
+    Workers time tasks only when a callback needs it (``needs_times``), and
+    keep chain values for ``posttask`` only when there is one.
     """
     pre = [cb.pretask for cb in callbacks if getattr(cb, "pretask", None)]
     post = [cb.posttask for cb in callbacks if getattr(cb, "posttask", None)]
-    state = State(compiled, session, timing=bool(callbacks))
+    session.keep_chain = bool(post)
+    state = State(compiled, session, timing=needs_times(callbacks), keep_chain=bool(post))
     graph, keys = compiled.graph, compiled.keys
     errored = True
     try:
@@ -283,6 +299,10 @@ def run(compiled, session, callbacks=()):
         state.start()
         n = len(keys)
         while state.ndone < n:
+            # queue a second batch per worker only for fast tasks: slow ones
+            # would just hold their inputs (and outputs) in memory early
+            cost = state.task_cost
+            session.pipelined = cost is not None and cost < BATCH_SECONDS
             slots = session.free_slots()
             while slots > 0 and state.ready:
                 batch = state.take(slots)
@@ -308,9 +328,20 @@ def run(compiled, session, callbacks=()):
     finally:
         if not errored:
             session.close(cancel=False)
-        for cb in callbacks:
-            if getattr(cb, "finish", None):
+        _finish_all(callbacks, graph, state, errored)
+
+
+def _finish_all(callbacks, graph, state, errored):
+    """Call every ``finish`` hook, even if one raises; then raise the first error."""
+    first = None
+    for cb in callbacks:
+        if getattr(cb, "finish", None):
+            try:
                 cb.finish(graph, state, errored)
+            except BaseException as exc:  # noqa: B902 - re-raised below
+                first = first or exc
+    if first is not None and not errored:
+        raise first
 
 
 def _handle(state, report, post):

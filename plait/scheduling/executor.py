@@ -14,6 +14,7 @@ import concurrent.futures as cf
 from concurrent.futures import BrokenExecutor
 import multiprocessing.pool
 import os
+import threading
 import traceback
 from time import perf_counter
 from queue import SimpleQueue
@@ -109,6 +110,18 @@ def executor_size(executor):
     return os.cpu_count() or 1
 
 
+_thread_numbers = {}
+
+
+def thread_number():
+    """A small, stable number for the current thread (worker ids in profiles)."""
+    ident = threading.get_ident()
+    n = _thread_numbers.get(ident)
+    if n is None:
+        n = _thread_numbers.setdefault(ident, len(_thread_numbers))
+    return n
+
+
 class InProcessExecutorSession(MemorySession):
     """Batches run by an in-process executor straight against our list."""
 
@@ -120,11 +133,15 @@ class InProcessExecutorSession(MemorySession):
         self.inflight = 0
 
     def free_slots(self):
-        return self.capacity - self.inflight
+        cap = self.capacity if self.pipelined else self.capacity // 2
+        return cap - self.inflight
 
     def submit(self, batch):
         self.inflight += 1
-        _submit(self.executor, self.run_batch, batch, batch, self.outbox)
+        _submit(self.executor, self._run_here, batch, batch, self.outbox)
+
+    def _run_here(self, batch):
+        return self.run_batch(batch, worker=thread_number())
 
     def wait(self):
         reports = [_unwrap(self.outbox.get())]
@@ -189,7 +206,8 @@ class RemoteExecutorSession(MemorySession):
         self.bytes_received = 0
 
     def free_slots(self):
-        return self.capacity - self.inflight
+        cap = self.capacity if self.pipelined else self.capacity // 2
+        return cap - self.inflight
 
     def submit(self, batch):
         c = self.compiled

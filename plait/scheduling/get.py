@@ -5,7 +5,7 @@ import gc
 from contextlib import contextmanager
 
 from plait.scheduling.compile import compile_graph
-from plait.scheduling.engine import run
+from plait.scheduling.engine import needs_times, run
 
 
 def flatten_keys(keys, out):
@@ -58,11 +58,18 @@ def run_graph(dsk, keys, backend, callbacks=()):
     for cb in callbacks:
         if getattr(cb, "start", None):
             cb.start(dsk)
-    flat = flatten_keys(keys, []) if type(keys) is list else [keys]
+    if type(keys) is not list:
+        flat = [keys]
+    elif list in set(map(type, keys)):
+        flat = flatten_keys(keys, [])
+    else:
+        flat = keys
     with gc_paused(len(dsk)):
         compiled = compile_graph(dsk, flat)
-    session = backend.session(compiled, timing=bool(callbacks))
+    session = backend.session(compiled, timing=needs_times(callbacks))
     values = run(compiled, session, callbacks)
     if type(keys) is not list:
         return values[0]
+    if flat is keys:
+        return values
     return _reshape(keys, iter(values))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from time import perf_counter
 
-from plait.scheduling.compile import run_spec
+from plait.scheduling.compile import APPLY, REFS, run_spec
 from plait.scheduling.engine import Report, now
 
 
 class MemorySession:
     """Values in a list in this process; subclasses say where batches run."""
+
+    keep_chain = False  # the engine sets it when a posttask hook wants every value
+    pipelined = False  # the engine sets it when tasks are fast enough to queue two
 
     def __init__(self, compiled, timing=False):
         self.compiled = compiled
@@ -58,14 +61,21 @@ class MemorySession:
                               unrun=batch[len(done):])
             try:
                 if times is None:
-                    data[i] = run_spec(specs[i], data)
+                    spec = specs[i]
+                    kind = spec[0]
+                    if kind == REFS:
+                        data[i] = spec[1](*[data[j] for j in spec[2]])
+                    elif kind == APPLY:
+                        data[i] = spec[1](*spec[2])
+                    else:
+                        data[i] = run_spec(spec, data)
                 else:
                     t0 = now()
                     data[i] = run_spec(specs[i], data)
                     times.append((t0, now()))
             except BaseException as exc:  # noqa: B902 - reported, then re-raised by the engine
                 return Report(done, error=(i, exc), times=times, worker=worker)
-            if prev >= 0 and chain[prev] == i and not pinned[prev] and times is None:
+            if prev >= 0 and chain[prev] == i and not pinned[prev] and not self.keep_chain:
                 data[prev] = None
             prev = i
             done.append(i)
@@ -87,14 +97,9 @@ class SyncSession(MemorySession):
         return 1
 
     def submit(self, batch):
-        report = self.run_batch(batch, worker=0)
-        if report.error is not None:
-            # raise the task's own exception right here, traceback untouched
-            from plait.scheduling.engine import add_key_note
-            i, exc = report.error
-            self.reports.append(Report(report.tasks, times=report.times, worker=0))
-            raise add_key_note(exc, self.compiled.keys[i])
-        self.reports.append(report)
+        # a task's exception comes back in the report; the engine raises that
+        # same object, so its traceback still ends in the task's own frame
+        self.reports.append(self.run_batch(batch, worker=0))
 
     def wait(self):
         reports, self.reports = self.reports, []

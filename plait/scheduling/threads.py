@@ -112,7 +112,8 @@ class ThreadSession(MemorySession):
         self.inflight = 0
 
     def free_slots(self):
-        return self.capacity - self.inflight
+        cap = self.capacity if self.pipelined else self.capacity // 2
+        return cap - self.inflight
 
     def submit(self, batch):
         self.inflight += 1

@@ -351,6 +351,31 @@ class CSVReader:
 
     def parse(self, data, first, forced):
         """Parse ``data`` (bytes of one block) into the output columns."""
+        df = self._parse_arrow(data, first) if forced else None
+        if df is None:
+            df = self._parse_pandas(data, first, forced)
+        df = self._combine_dates(df)
+        if self.path_column and (self.columns is None or self.path_column in self.columns):
+            df[self.path_column] = ""
+        return df
+
+    def _parse_arrow(self, data, first):
+        """The block parsed by pyarrow (see csv_arrow), or None."""
+        from plait.dataframe.io.csv_arrow import arrow_plan, parse_arrow
+
+        dtypes = {c: pd.api.types.pandas_dtype(t) for c, t in self._dtypes(True).items()}
+        if set(dtypes) != set(self.usecols):
+            return None
+        plan = arrow_plan(self.kwargs, dtypes, self.file_columns)
+        if plan is None:
+            return None
+        skip = ((self.kwargs.get("skiprows") or 0) + (1 if self.header else 0)) if first else 0
+        try:
+            return parse_arrow(plan, data, self.usecols, skip, dtypes)
+        except Exception:
+            return None
+
+    def _parse_pandas(self, data, first, forced):
         kwargs = dict(self.kwargs)
         if not first:
             data = self.header + data
@@ -366,9 +391,6 @@ class CSVReader:
                          **kwargs)
         if not forced:
             self.sample_dtypes = dict(df.dtypes)
-        df = self._combine_dates(df)
-        if self.path_column and (self.columns is None or self.path_column in self.columns):
-            df[self.path_column] = ""
         return df
 
     def _date_names(self, parse_dates):
