@@ -291,23 +291,28 @@ def _materialize(roots):
 
 
 def optimize(dsk, keys, **kwargs):
-    """Delayed's graph optimization: ``cull`` to what ``keys`` need, then
-    ``fuse`` linear chains (unless ``optimization.fuse.active`` is False).
-    The requested keys are kept.
+    """Delayed's graph optimization: none by default, ``cull`` then ``fuse``
+    of linear chains when ``optimization.fuse.active`` is True.
+
+    The engine already runs only what the keys need and sends each linear
+    chain to one worker in one piece, so fusing delayed graphs costs more
+    than it saves unless the graph goes to another scheduler (a Dask
+    cluster, say). The requested keys are kept.
 
     >>> from operator import add
+    >>> from plait import config
     >>> dsk = {'a': 1, 'b': (add, 'a', 1), 'c': (add, 'b', 1), 'unused': 0}
-    >>> out = optimize(dsk, ['c'])
+    >>> optimize(dsk, ['c']) is dsk
+    True
+    >>> with config.set({'optimization.fuse.active': True}):
+    ...     out = optimize(dsk, ['c'])
     >>> sorted(out), out['c']
     (['a-b-c', 'c'], 'a-b-c')
-
-    With fusion off the graph is returned as it is: the schedulers' compile
-    step already skips what the keys do not need.
     """
     from plait import config
     from plait.graph import cull, fuse
 
-    if config.get("optimization.fuse.active", None) is False:
+    if not config.get("optimization.fuse.active", None):
         return dsk  # the engine runs only what the keys need: no cull required
     dsk, deps = cull(dsk, keys)
     options = {"ave_width": config.get("optimization.fuse.ave-width", 1),

@@ -1,7 +1,6 @@
 import asyncio
 import copy
 import io
-import math
 import multiprocessing
 import os
 import subprocess
@@ -53,7 +52,7 @@ def test_defaults_come_from_the_yaml_file():
     assert config.get("pool") is None
     assert config.get("multiprocessing.context") == "spawn"
     assert config.get("multiprocessing.initializer") is None
-    assert config.get("optimization.fuse.max-height") == math.inf
+    assert config.get("optimization.fuse.max-height") == 64
     assert config.get("optimization.fuse.ave-width") == 1
     assert config.get("optimization.inline.active") is True
     assert config.get("array.chunk-size") == "128MiB"
@@ -633,7 +632,7 @@ def test_pprint(capsys):
     out = capsys.readouterr().out
     assert "multiprocessing:\n  context: 'fork'\n  initializer: None\n" in out
     assert "scheduler: None\n" in out
-    assert "    max-height: inf\n" in out
+    assert "    max-height: 64\n" in out
     buffer = io.StringIO()
     config.pprint("array.chunk-size", file=buffer)
     assert buffer.getvalue() == "'128MiB'\n"

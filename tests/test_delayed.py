@@ -245,11 +245,13 @@ def test_compute_persist_and_schedulers():
 def test_optimize_culls_and_fuses_keeping_keys():
     from plait.delayed import optimize
     dsk = {"a": 1, "b": (inc, "a"), "c": (inc, "b"), "junk": (inc, 5)}
-    out = optimize(dsk, [["c"]])
-    assert "junk" not in out and "c" in out
+    with plait.config.set({"optimization.fuse.active": True}):
+        out = optimize(dsk, [["c"]])
+    assert "junk" not in out and "c" in out and len(out) == 2  # fused, alias kept
     assert plait.get(out, "c") == 3
+    assert optimize(dsk, [["c"]]) is dsk  # default: the engine skips "junk" itself
     with plait.config.set({"optimization.fuse.active": False}):
-        assert optimize(dsk, [["c"]]) == dsk  # the engine skips "junk" itself
+        assert optimize(dsk, [["c"]]) == dsk
         d = Delayed("c", dsk)
         assert d.compute(scheduler="sync") == 3
 
