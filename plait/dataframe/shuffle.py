@@ -370,7 +370,7 @@ def set_index(frame, column, drop=True, sorted=False, npartitions=None, division
     if divisions is None:
         divisions = compute_divisions(frame[column], npartitions)
     if not divisions:
-        return frame.map_partitions(_finish_index, column, drop, meta=meta,
+        return frame.map_partitions(partial(_finish_index, column, drop), meta=meta,
                                     clear_divisions=True)
     split = ColumnsStep(partial(_range_split, tuple(divisions), column, True, "last"),
                         (frame.expr,), meta=None, prefix="set-index-split")
@@ -382,7 +382,7 @@ def set_index(frame, column, drop=True, sorted=False, npartitions=None, division
 def _set_sorted_index(frame, column, drop, meta):
     from plait.dataframe.core import new_collection
 
-    indexed = frame.map_partitions(_finish_index, column, drop, meta=meta,
+    indexed = frame.map_partitions(partial(_finish_index, column, drop), meta=meta,
                                    clear_divisions=True)
     bounds = frame[column].map_partitions(_min_max, meta=("bounds", object)).compute()
     pairs = [b for b in bounds.tolist()]

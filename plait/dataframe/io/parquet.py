@@ -99,7 +99,7 @@ def _expand(path, storage_options):
             found = sorted(f for f in fs.find(p) if f.endswith((".parquet", ".parq"))
                            and not f.split("/")[-1].startswith(("_", ".")))
             out.extend(found)
-        else:
+        elif fs.exists(p):
             out.append(p)
     if not out:
         raise FileNotFoundError(f"read_parquet: no Parquet files at {path!r}")
