@@ -270,3 +270,11 @@ def test_from_delayed_meta_mismatch_names_the_partition(pdf):
         df.compute(scheduler="sync")
     with pytest.raises(TypeError, match="item 0 is a int, not a Delayed"):
         pdd.from_delayed([1])
+
+
+def test_bad_combined_date_names_file_and_line(tmp_path):
+    (tmp_path / "a.csv").write_text("y,m,d,v\n2013,1,5,1\n2013,2,30,2\n")
+    df = pdd.read_csv(str(tmp_path / "a.csv"), parse_dates={"Date": [0, 1, 2]}, sample=12)
+    with pytest.raises(ValueError, match=r"a.csv, column 'Date' \(from 'y', 'm', 'd'\): line 3 "
+                                         r"has '2013 2 30', which is not a date"):
+        df.compute(scheduler="sync")

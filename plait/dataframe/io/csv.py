@@ -465,13 +465,15 @@ def _year_month_day(columns):
     unit = _parsed_dtype()
     if not len(y):
         return pd.Series([], index=columns[0].index, dtype=unit)
-    if y.min() < 1000 or m.min() < 1 or m.max() > 12 or d.min() < 1 or d.max() > 31:
+    if y.min() < 1000 or y.max() > 9999 or m.min() < 1 or m.max() > 12 or d.min() < 1:
         return None
-    frame = pd.DataFrame({"year": y, "month": m, "day": d}, index=columns[0].index)
-    try:
-        return pd.to_datetime(frame).astype(unit)
-    except ValueError:
-        return None
+    months = (y - 1970) * 12 + (m - 1)
+    start = months.astype("M8[M]").astype("M8[D]")
+    length = (months + 1).astype("M8[M]").astype("M8[D]") - start
+    if (d > length.astype(np.int64)).any():
+        return None  # a day past the month's end: the text path raises the error
+    days = start + (d - 1).astype("m8[D]")
+    return pd.Series(days.astype(unit), index=columns[0].index)
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,6 +35,9 @@ def diagnose(reader, data, block, error):
         problems.append(f"column {col!r} as {_dtype_name(want)}: line {line} has {shown}")
         suggest[col] = _suggestion(want, value)
     if not problems:
+        dates = _bad_combined_date(reader, loose, block)
+        if dates is not None:
+            return ValueError(f"read_csv: in {path}, {dates}: {type(error).__name__}: {error}")
         return ValueError(f"read_csv could not parse {path} (block at byte {offset}): "
                           f"{type(error).__name__}: {error}")
     source = _source_of(reader, problems)
@@ -43,6 +46,25 @@ def diagnose(reader, data, block, error):
         f"read_csv: dtype mismatch in {path}: " + "; ".join(problems) + f". {source} "
         f"Pass dtype={{{fix}}} to read_csv (or a larger sample= so the inferred "
         f"dtypes see such values).")
+
+
+def _bad_combined_date(reader, loose, block):
+    """'column 'Date' (from ...): line N has ...' for the first row whose
+    combined date does not parse, or None."""
+    for name, cols in reader.combos.items():
+        if not all(c in loose.columns for c in cols):
+            continue
+        text = loose[cols[0]].astype(str)
+        for c in cols[1:]:
+            text = text + " " + loose[c].astype(str)
+        for i, value in enumerate(text):
+            try:
+                pd.to_datetime(value)
+            except (ValueError, TypeError, OverflowError):
+                line = _line_number(reader, block, i)
+                return (f"column {name!r} (from {', '.join(map(repr, cols))}): line {line} "
+                        f"has {value!r}, which is not a date")
+    return None
 
 
 def _parse_loose(reader, data, first):
