@@ -89,12 +89,13 @@ class Batch:
     """Tasks sent (or about to be sent) to one worker in one message."""
 
     __slots__ = ("bid", "slot", "tasks", "specs", "drops", "outputs", "imports",
-                 "missing", "sent", "cancelled", "consumes")
+                 "missing", "sent", "cancelled", "consumes", "careful")
 
     def __init__(self, bid, slot, tasks, specs, drops, outputs):
         self.bid, self.slot, self.tasks = bid, slot, tasks
         self.specs, self.drops, self.outputs = specs, drops, outputs
         self.imports = []
+        self.careful = False
         self.consumes = ()  # shared-memory names imported before it was sent
         self.missing = 0
         self.sent = self.cancelled = False
@@ -174,15 +175,16 @@ class ProcessSession:
         c = self.compiled
         deps = c.dependencies
         if len(batch) == 1:
-            external, drops = deps[batch[0]], {}
+            external, drops = deps[batch[0]], (None, {})
         else:
             pos = {i: p for p, i in enumerate(batch)}
             external = {d: None for i in batch for d in deps[i] if d not in pos}
             drops = self._drops(batch, pos)
-        specs = self._pickle_specs(batch)
+        specs, careful = self._pickle_specs(batch)
         slot = self._place(external)
         outputs = tuple(i for i in batch if self.pinned[i])
         b = Batch(next(self.bids), slot, batch, specs, drops, outputs)
+        b.careful = careful
         self.batches[b.bid] = b
         self.load[slot] += 1
         self.queued[slot] += len(batch)
@@ -227,10 +229,23 @@ class ProcessSession:
             pass  # a dead worker: its sentinel reports it
         self.busy_io = None
 
-    def _pickle_specs(self, batch):
+    def _pickle_specs(self, batch, careful=False):
+        """The batch's specs pickled as one list, or (``careful``) one by one.
+
+        The worker unpickles a careful batch task by task, so a task that
+        fails to unpickle is named; batches are sent careful after the plain
+        list failed to unpickle.
+        """
         buf = io.BytesIO()
         pickler = make_pickler(buf)
         specs = self.compiled.specs
+        if not careful:
+            try:
+                pickler.dump([specs[i] for i in batch])
+                return buf.getvalue(), False
+            except Exception:  # find the task to blame, one by one
+                buf = io.BytesIO()
+                pickler = make_pickler(buf)
         for i in batch:
             try:
                 pickler.dump(specs[i])
@@ -240,16 +255,25 @@ class ProcessSession:
                     f"send it to a worker process: {exc!r}. Make sure its function "
                     f"and arguments can be pickled, or use scheduler='threads'."
                 ) from exc
-        return buf.getvalue()
+        return buf.getvalue(), True
 
     def _drops(self, batch, pos):
-        """Position in the batch after which a value nobody else needs is deleted."""
-        drops = {}
+        """When the worker may delete values nobody outside the batch needs.
+
+        Returns ``(links, drops)``: ``links[p]`` set means "after position
+        ``p``, delete the task at ``p - 1``" (a link of a chain, the common
+        case, sent as bytes); ``drops[p]`` lists other tasks to delete after
+        position ``p``.
+        """
+        links, drops = bytearray(len(batch) + 1), {}
         dependents, pinned = self.compiled.dependents, self.pinned
-        for i in batch:
+        for p, i in enumerate(batch):
             ds = dependents[i]
-            if len(ds) == 1:  # the common case: a link of a chain
+            if len(ds) == 1:  # one reader
                 last = pos.get(ds[0], -1)
+                if last == p + 1 and not pinned[i]:
+                    links[last] = 1
+                    continue
             else:
                 last = _last_reader(ds, pos)
             if last < 0 or pinned[i]:
@@ -259,7 +283,7 @@ class ProcessSession:
                 drops[last] = [i]
             else:
                 d.append(i)
-        return drops
+        return (bytes(links) if any(links) else None), drops
 
     def _place(self, external):
         nw = self.pool.num_workers
@@ -371,8 +395,9 @@ class ProcessSession:
             b.consumes, self.inbound[slot] = self.inbound[slot], []
         if b.outputs:  # the name its outputs may come back under
             self.segments[worker.output_name(self.pool.prefix, self.sid, b.bid)] = (slot, -1)
+        flags = self.flags | worker.CAREFUL if b.careful else self.flags
         self._send(slot, ("r", self.sid, b.bid, b.tasks, b.specs, imports, drops,
-                          b.outputs, self.flags, rel))
+                          b.outputs, flags, rel))
         b.sent = True
         b.specs = None
 
@@ -482,9 +507,19 @@ class ProcessSession:
                 report.error = (b.outputs[0], SerializationError(
                     f"{what} {names} could not be unpickled in the main process: {exc!r}"))
                 error = None
+        if error is not None and error[1] == "load-batch" and not b.careful:
+            self._resend_careful(b)  # to learn which task will not unpickle
+            return
         if error is not None:
             self._task_error(b, ndone, error, report)
         self.reports.append(report)
+
+    def _resend_careful(self, b):
+        b.specs, b.careful = self._pickle_specs(b.tasks, careful=True)[0], True
+        self.batches[b.bid] = b
+        self.load[b.slot] += 1
+        self.queued[b.slot] += len(b.tasks)
+        self._send_run(b)
 
     def _record(self, slot, tasks, kept, nbytes):
         """Note where the values kept now live, their sizes, and reruns."""
@@ -701,9 +736,12 @@ class ProcessSession:
 
 def _kept(tasks, drops):
     """The tasks of a finished batch whose values the worker kept."""
-    if not drops:
+    links, others = drops
+    if links is None and not others:
         return tasks
-    dropped = {j for js in drops.values() for j in js}
+    dropped = {j for js in others.values() for j in js}
+    if links is not None:
+        dropped.update(tasks[p - 1] for p in range(1, len(tasks)) if links[p])
     return [i for i in tasks if i not in dropped]
 
 

@@ -42,7 +42,8 @@ from plait.scheduling.transfer import dumps_frames, pack, sizeof, unlink, unpack
 BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                   "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
-TIMING, WATCH = 1, 2   # flags of a batch: record task times, watch for timeouts
+# flags of a batch: record task times, watch for timeouts, specs one by one
+TIMING, WATCH, CAREFUL = 1, 2, 4
 IN_WORKER = False
 _MISSING = object()
 _current = None
@@ -97,6 +98,7 @@ class Worker:
         self.made = {}          # session id -> shared-memory names it created
         self.cancelled = -1     # batches of sessions up to this id are skipped
         self.sid = -1           # the session of the batch running now
+        self.load_failure = ("load", -1)  # what failed if unpickling specs fails
         self.inbox = SimpleQueue()
         self.outbox = SimpleQueue()
         self.send_lock = threading.Lock()
@@ -233,22 +235,22 @@ class Worker:
         t_batch = time.time()
         times = [] if flags & TIMING else None
         watch = flags & WATCH
+        links, drops = drops
         error = None
         n = 0
-        i = batch[0]
+        i = prev = batch[0]
         stage = "import"
         try:
             for d, desc in imports:
                 data[d] = unpack(desc)
-            load = pickle.Unpickler(io.BytesIO(spec_bytes)).load
+            stage = "load"
+            specs = self.load_specs(batch, spec_bytes, flags)
+            stage = "raise"
             status[base] = sid
-            for i in batch:
+            for i, (kind, func, args) in zip(batch, specs):
                 if sid <= self.cancelled:
                     status[base + 1] = -1
                     return
-                stage = "load"
-                kind, func, args = load()
-                stage = "raise"
                 if watch or times is not None:
                     t0 = time.time()
                     status[base + 2] = t0
@@ -259,17 +261,34 @@ class Worker:
                     data[i] = run_spec((kind, func, args), data)
                 if times is not None:
                     times.append((t0, time.time()))
+                if links is not None and links[n]:
+                    data.pop(prev, None)
                 if drops:
                     dropped = drops.get(n)
                     if dropped:
                         for j in dropped:
                             data.pop(j, None)
+                prev = i
                 n += 1
         except BaseException as exc:  # noqa: B902 - reported, re-raised in the caller
+            if stage == "load":
+                stage, i = self.load_failure
             error = (i, stage, dump_exception(exc), traceback.format_exc())
         status[base + 1] = -1
-        func = args = load = None
+        specs = func = args = None
         self.finish(sid, bid, batch, n, outputs, times, error, time.time() - t_batch)
+
+    def load_specs(self, batch, spec_bytes, flags):
+        """Unpickle a batch's specs: one list, or (careful) one task at a time."""
+        if not flags & CAREFUL:
+            self.load_failure = ("load-batch", batch[0])
+            return pickle.loads(spec_bytes)
+        load = pickle.Unpickler(io.BytesIO(spec_bytes)).load
+        specs = []
+        for i in batch:
+            self.load_failure = ("load", i)
+            specs.append(load())
+        return specs
 
     def finish(self, sid, bid, batch, n, outputs, times, error, elapsed):
         """Reply: tasks done, sizes of the values kept, requested outputs."""
