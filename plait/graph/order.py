@@ -130,14 +130,21 @@ def order_indices(dependencies, roots, dependents=None):
         stack = [root]
         kids = [_children(dependencies[root], work)]
         prio[root] = ON_STACK
+        push, push_kids = stack.append, kids.append
         while stack:
             for c in kids[-1]:
                 if prio[c] < 0:
                     if prio[c] == ON_STACK:
                         _raise_cycle(dependencies, c)
                     prio[c] = ON_STACK
-                    stack.append(c)
-                    kids.append(_children(dependencies[c], work))
+                    push(c)
+                    ds = dependencies[c]
+                    if len(ds) == 2:  # most common fan-in: no sort needed
+                        if work[ds[1]] > work[ds[0]]:
+                            ds = (ds[1], ds[0])
+                    elif len(ds) > 2:
+                        ds = sorted(ds, key=work.__getitem__, reverse=True)
+                    push_kids(iter(ds))
                     break
             else:
                 kids.pop()

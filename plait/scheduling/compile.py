@@ -160,15 +160,56 @@ def compile_graph(dsk, keys):
     deps = []
     leaves = []  # tasks with no dependencies
     literals = []  # entries that are plain values
-    add_spec, add_deps = specs.append, deps.append
-    i = 0
-    while i < len(names):  # names grows as references are found
-        spec, d = _compile_entry(dsk[names[i]], dsk, index, names)
+    add_spec, add_deps, add_leaf = specs.append, deps.append, leaves.append
+    # ``names`` grows while we walk it: references found are compiled in turn
+    for i, key in enumerate(names):
+        comp = dsk[key]
+        if type(comp) is tuple and comp and callable(comp[0]):
+            # the common tasks: every argument a key, or none of them one
+            refs = []
+            atoms = 0
+            for a in comp[1:]:
+                t = type(a)
+                if t is str or t is int or t is float or (
+                        t is tuple and a and not callable(a[0])):
+                    try:
+                        j = index.get(a)
+                    except TypeError:
+                        break
+                    if j is None:
+                        if a not in dsk:
+                            if t is tuple:
+                                break
+                            atoms += 1
+                            continue
+                        j = index[a] = len(names)
+                        names.append(a)
+                    refs.append(j)
+                elif a is None or t is bool:
+                    atoms += 1
+                else:
+                    break
+            else:
+                if not atoms:
+                    refs = tuple(refs)
+                    add_spec((REFS, comp[0], refs))
+                    if len(refs) > 1:
+                        add_deps(tuple(dict.fromkeys(refs)))
+                    else:
+                        add_deps(refs)
+                        if not refs:
+                            add_leaf(i)
+                    continue
+                if not refs:
+                    add_spec((APPLY, comp[0], comp[1:]))
+                    add_deps(())
+                    add_leaf(i)
+                    continue
+        spec, d = _compile_entry(comp, dsk, index, names)
         add_spec(spec)
         add_deps(d)
         if not d:
             (literals if spec[0] == LITERAL else leaves).append(i)
-        i += 1
     c = Compiled()
     c.graph = dsk
     c.keys = names

@@ -30,6 +30,7 @@ import time
 from heapq import heapify, heappop, heappush
 
 from plait.graph.core import key_str
+from plait.scheduling.compile import APPLY, REFS, run_spec
 
 WAITING, READY, RUNNING, DONE, RELEASED = range(5)
 STATUS_NAMES = ("waiting", "ready", "running", "done", "released")
@@ -298,6 +299,8 @@ def run(compiled, session, callbacks=()):
                 cb.start_state(graph, state)
         state.start()
         n = len(keys)
+        if getattr(session, "inline", False):
+            _drive_inline(state, session.data, pre, post)
         while state.ndone < n:
             # queue a second batch per worker only for fast tasks: slow ones
             # would just hold their inputs (and outputs) in memory early
@@ -342,6 +345,60 @@ def _finish_all(callbacks, graph, state, errored):
                 first = first or exc
     if first is not None and not errored:
         raise first
+
+
+def _drive_inline(state, data, pre, post):
+    """The event loop for a backend that runs tasks in this very thread.
+
+    The same transitions as ``State.take``/``State.finish``, written as one
+    loop: no batches, no reports, nothing to hand over, so the per-task cost
+    is the engine's alone. A task's exception is raised from here with its
+    own traceback (its frame is the last one), so ``pdb`` lands in the task.
+    """
+    c = state.compiled
+    ready, status, waiting, refcount = state.ready, state.status, state.waiting, state.refcount
+    specs, deps, dependents, prio = c.specs, c.dependencies, c.dependents, c.priority
+    bp, keys, graph, timing = state.by_priority, c.keys, c.graph, state.timing
+    while ready:
+        i = bp[heappop(ready)]
+        status[i] = RUNNING
+        if pre:
+            for f in pre:
+                f(keys[i], graph, state)
+        spec = specs[i]
+        kind = spec[0]
+        if timing:
+            t0 = now()
+        try:
+            if kind == REFS:
+                value = spec[1](*[data[j] for j in spec[2]])
+            elif kind == APPLY:
+                value = spec[1](*spec[2])
+            else:
+                value = run_spec(spec, data)
+        except BaseException as exc:  # noqa: B902 - re-raised with its key
+            raise add_key_note(exc, keys[i])
+        data[i] = value
+        if timing:
+            state.times[i] = (t0, now())
+            state.worker_of[i] = 0
+        if post:
+            for f in post:
+                f(keys[i], value, graph, state, 0)
+        status[i] = DONE
+        state.ndone += 1
+        for j in dependents[i]:
+            w = waiting[j] - 1
+            waiting[j] = w
+            if not w:
+                status[j] = READY
+                heappush(ready, prio[j])
+        for d in deps[i]:
+            r = refcount[d] - 1
+            refcount[d] = r
+            if not r:
+                status[d] = RELEASED
+                data[d] = None
 
 
 def _handle(state, report, post):

@@ -87,7 +87,14 @@ class MemorySession:
 
 
 class SyncSession(MemorySession):
-    """Run each batch right away in the calling thread."""
+    """Run each batch right away in the calling thread.
+
+    ``inline``: the engine drives this session with its single-thread loop,
+    running tasks against ``data`` itself; ``submit``/``wait`` serve any
+    caller that uses the batch interface.
+    """
+
+    inline = True
 
     def __init__(self, compiled, timing=False):
         super().__init__(compiled, timing)
