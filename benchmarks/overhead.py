@@ -96,13 +96,13 @@ def main(argv=()):
         for gname, build in GRAPHS.items():
             dsk, keys = build(n)
             mine = measure(plait_get, dsk, keys, args.repeat)
-            theirs = measure(dask_get, dsk, keys, 1)
+            theirs = measure(dask_get, dsk, keys, args.repeat)
             ratio = "" if theirs is None else f"{mine / theirs:.3f}"
             rows.append([sname, gname, len(dsk), mine,
                          "RecursionError" if theirs is None else theirs, ratio])
             print(f"  {sname:9} {gname:11} plait {mine:8.2f} µs/task   dask "
                   f"{'failed' if theirs is None else f'{theirs:8.2f}'}", file=sys.stderr)
-    print(f"\nPer-task overhead (µs/task, best of {args.repeat} for plait, 1 run for Dask)")
+    print(f"\nPer-task overhead (µs/task, best of {args.repeat} runs each)")
     print(table(rows, ["scheduler", "graph", "tasks", "plait µs", "dask µs", "plait/dask"]))
 
 
