@@ -23,6 +23,7 @@ import multiprocessing.pool
 from functools import partial
 
 from plait import config
+from plait.scheduling.get import flatten_keys
 
 SCHEDULER_NAMES = {
     "sync": "sync", "synchronous": "sync", "single-threaded": "sync",
@@ -278,25 +279,16 @@ def persist(*args, traverse=True, optimize_graph=True, scheduler=None, get=None,
         keys = [c.__plait_keys__() for c in collections]
         flat = []
         for k in keys:
-            _flatten(k, flat)
+            flatten_keys(k, flat)
         values = schedule(dsk, flat, **kwargs)
         computed = dict(zip(flat, values))
         rebuilt = []
         for c, k in zip(collections, keys):
             rebuild, extra = c.__plait_postpersist__()
-            mine = {key: computed[key] for key in _flatten(k, [])}
+            mine = {key: computed[key] for key in flatten_keys(k, [])}
             rebuilt.append(rebuild(mine, *extra))
     results = {id(c): r for c, r in zip(collections, rebuilt)}
     return tuple(_replace(a, results, traverse) for a in args)
-
-
-def _flatten(keys, out):
-    if type(keys) is list:
-        for k in keys:
-            _flatten(k, out)
-    else:
-        out.append(keys)
-    return out
 
 
 def visualize(*args, filename="mydask", traverse=True, optimize_graph=False, **kwargs):

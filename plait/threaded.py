@@ -32,12 +32,17 @@ def get(dsk, keys, num_workers=None, pool=None, callbacks=None):
     """
     from plait.callbacks import active_callbacks
 
+    backend = configured_backend(pool, num_workers, ThreadBackend)
+    return run_graph(dsk, keys, backend, active_callbacks(callbacks))
+
+
+def configured_backend(pool, num_workers, make, **options):
+    """The backend for a call: ``pool`` (or config ``pool``) if given, else
+    ``make(num_workers or config num_workers, **options)``."""
     if pool is None:
         pool = config.get("pool", None)
     if pool is not None:
-        backend = ExecutorBackend(pool)
-    else:
-        if num_workers is None:
-            num_workers = config.get("num_workers", None)
-        backend = ThreadBackend(num_workers)
-    return run_graph(dsk, keys, backend, active_callbacks(callbacks))
+        return ExecutorBackend(pool)
+    if num_workers is None:
+        num_workers = config.get("num_workers", None)
+    return make(num_workers, **options)

@@ -17,13 +17,12 @@ import os
 import threading
 import traceback
 from time import perf_counter
-from queue import SimpleQueue
 
 import cloudpickle
 
 from plait.scheduling.compile import run_spec
 from plait.scheduling.engine import Report, now
-from plait.scheduling.local import MemorySession
+from plait.scheduling.local import QueueSession
 
 
 class RemoteTraceback(Exception):
@@ -122,33 +121,22 @@ def thread_number():
     return n
 
 
-class InProcessExecutorSession(MemorySession):
+class InProcessExecutorSession(QueueSession):
     """Batches run by an in-process executor straight against our list."""
 
     def __init__(self, compiled, executor, timing=False):
-        super().__init__(compiled, timing)
+        super().__init__(compiled, executor_size(executor), timing)
         self.executor = executor
-        self.outbox = SimpleQueue()
-        self.capacity = 2 * executor_size(executor)
-        self.inflight = 0
-
-    def free_slots(self):
-        cap = self.capacity if self.pipelined else self.capacity // 2
-        return cap - self.inflight
 
     def submit(self, batch):
-        self.inflight += 1
+        self.sent()
         _submit(self.executor, self._run_here, batch, batch, self.outbox)
 
     def _run_here(self, batch):
         return self.run_batch(batch, worker=thread_number())
 
-    def wait(self):
-        reports = [_unwrap(self.outbox.get())]
-        while not self.outbox.empty():
-            reports.append(_unwrap(self.outbox.get()))
-        self.inflight -= len(reports)
-        return reports
+    def _report(self, item):
+        return _unwrap(item)
 
 
 def _submit(executor, func, arg, batch, outbox):
@@ -193,21 +181,14 @@ class WorkerDiedError(RuntimeError):
     """A worker process died (crash, kill, os._exit) while running tasks."""
 
 
-class RemoteExecutorSession(MemorySession):
+class RemoteExecutorSession(QueueSession):
     """Batches pickled to an out-of-process executor; values come back."""
 
     def __init__(self, compiled, executor, timing=False):
-        super().__init__(compiled, timing)
+        super().__init__(compiled, executor_size(executor), timing)
         self.executor = executor
-        self.outbox = SimpleQueue()
-        self.capacity = 2 * executor_size(executor)
-        self.inflight = 0
         self.bytes_sent = 0
         self.bytes_received = 0
-
-    def free_slots(self):
-        cap = self.capacity if self.pipelined else self.capacity // 2
-        return cap - self.inflight
 
     def submit(self, batch):
         c = self.compiled
@@ -225,15 +206,8 @@ class RemoteExecutorSession(MemorySession):
         except BaseException as exc:  # noqa: B902
             raise _pickle_error(c, batch, specs, inputs, exc) from exc
         self.bytes_sent += len(payload)
-        self.inflight += 1
+        self.sent()
         _submit(self.executor, run_payload, payload, batch, self.outbox)
-
-    def wait(self):
-        reports = [self._report(self.outbox.get())]
-        while not self.outbox.empty():
-            reports.append(self._report(self.outbox.get()))
-        self.inflight -= len(reports)
-        return reports
 
     def _report(self, item):
         if isinstance(item, _Failed):

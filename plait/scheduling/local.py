@@ -7,6 +7,7 @@ exception is raised with its own traceback.
 """
 from __future__ import annotations
 
+from queue import SimpleQueue
 from time import perf_counter
 
 from plait.scheduling.compile import APPLY, REFS, run_spec
@@ -84,6 +85,38 @@ class MemorySession:
     def close(self, cancel):
         if cancel:
             self.cancelled = True
+
+
+class QueueSession(MemorySession):
+    """A session whose batches run elsewhere and report through a queue.
+
+    ``workers`` run at once; up to two batches per worker are in flight when
+    the engine says tasks are fast (``pipelined``), one otherwise. Subclasses
+    define ``submit`` (which must call ``sent()``) and may turn queue items
+    into Reports with ``_report``.
+    """
+
+    def __init__(self, compiled, workers, timing=False):
+        super().__init__(compiled, timing)
+        self.outbox = SimpleQueue()
+        self.workers = workers
+        self.inflight = 0
+
+    def free_slots(self):
+        return (2 * self.workers if self.pipelined else self.workers) - self.inflight
+
+    def sent(self):
+        self.inflight += 1
+
+    def _report(self, item):
+        return item
+
+    def wait(self):
+        reports = [self._report(self.outbox.get())]
+        while not self.outbox.empty():
+            reports.append(self._report(self.outbox.get()))
+        self.inflight -= len(reports)
+        return reports
 
 
 class SyncSession(MemorySession):

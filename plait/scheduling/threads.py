@@ -21,7 +21,7 @@ import threading
 from contextvars import copy_context
 from queue import SimpleQueue
 
-from plait.scheduling.local import MemorySession, SyncSession
+from plait.scheduling.local import QueueSession, SyncSession
 
 _local = threading.local()
 
@@ -101,31 +101,17 @@ def _shutdown_pools():
         pool.shutdown()
 
 
-class ThreadSession(MemorySession):
-    """One computation on a shared ThreadPool; two batches per thread in flight."""
+class ThreadSession(QueueSession):
+    """One computation on a shared ThreadPool."""
 
     def __init__(self, compiled, pool, timing=False):
-        super().__init__(compiled, timing)
+        super().__init__(compiled, pool.num_workers, timing)
         self.pool = pool
-        self.outbox = SimpleQueue()
-        self.capacity = 2 * pool.num_workers
-        self.inflight = 0
-
-    def free_slots(self):
-        cap = self.capacity if self.pipelined else self.capacity // 2
-        return cap - self.inflight
 
     def submit(self, batch):
-        self.inflight += 1
+        self.sent()
         # tasks see the caller's config.set blocks and other context variables
         self.pool.inbox.put((self, batch, copy_context()))
-
-    def wait(self):
-        reports = [self.outbox.get()]
-        while not self.outbox.empty():
-            reports.append(self.outbox.get())
-        self.inflight -= len(reports)
-        return reports
 
 
 class ThreadBackend:
