@@ -5,6 +5,10 @@ the input bytes ``s`` does not hold yet (plus a round trip, if any move is
 needed) plus the time until ``s`` gets to it (tasks queued there times the
 observed time per task) plus a start-up penalty for a worker not ready yet.
 The cheapest worker with a free slot wins; ties go to the lower slot.
+
+The session counts, as input bytes, also the other inputs of the batch's
+readers (its siblings) and where they are or are being made: running near
+them saves moving the result later.
 """
 from __future__ import annotations
 

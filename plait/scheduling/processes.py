@@ -61,6 +61,8 @@ from plait.scheduling.transfer import SHM_MIN_BYTES, desc_nbytes, pack, sizeof, 
 from plait.scheduling.transfer import pickler as make_pickler
 
 CAPACITY = 2      # batches in flight per worker: one running, one waiting
+AFFINITY_BATCH = 8     # batches this small also look at where their readers' ...
+AFFINITY_FAN_IN = 16   # ... other inputs are, for readers of this many inputs
 MAX_DEATHS = 3    # a task running when this many workers died fails
 
 
@@ -122,6 +124,7 @@ class ProcessSession:
         for i in compiled.outputs:
             self.pinned[i] = 1
         self.ran = bytearray(n)
+        self.assigned = [-1] * n        # worker each task was last sent to
         self.load = [0] * nw            # batches in flight per worker
         self.queued = [0] * nw          # tasks in flight per worker
         self.batches = {}               # bid -> Batch, sent or waiting for inputs
@@ -181,7 +184,10 @@ class ProcessSession:
             external = {d: None for i in batch for d in deps[i] if d not in pos}
             drops = self._drops(batch, pos)
         specs, careful = self._pickle_specs(batch)
-        slot = self._place(external)
+        slot = self._place(batch, external)
+        assigned = self.assigned
+        for i in batch:
+            assigned[i] = slot
         outputs = tuple(i for i in batch if self.pinned[i])
         b = Batch(next(self.bids), slot, batch, specs, drops, outputs)
         b.careful = careful
@@ -285,7 +291,7 @@ class ProcessSession:
                 d.append(i)
         return (bytes(links) if any(links) else None), drops
 
-    def _place(self, external):
+    def _place(self, batch, external):
         nw = self.pool.num_workers
         workers = self.pool.workers
         held, total = None, 0
@@ -301,9 +307,37 @@ class ProcessSession:
                 if extra:
                     for s in extra.get(d, ()):
                         held[s] += nb
+            if len(batch) <= AFFINITY_BATCH:
+                total += self._siblings(batch, held, total // len(external))
         free = [load < CAPACITY for load in self.load]
         ready = [h.ready for h in workers]
         return choose_worker(held, total, self.queued, self.task_time, free, ready)
+
+    def _siblings(self, batch, held, guess):
+        """Add to ``held`` the bytes the batch's readers need from elsewhere.
+
+        A reader of this batch's results also reads its siblings; where
+        those are (or are being made) the results will be wanted, so
+        running there saves a move later. Values not made yet count as
+        ``guess`` bytes. Returns the bytes counted.
+        """
+        c = self.compiled
+        deps, where, assigned, nbytes = c.dependencies, self.where, self.assigned, self.nbytes
+        counted = 0
+        for i in batch:
+            for j in c.dependents[i]:
+                ds = deps[j]
+                if len(ds) > AFFINITY_FAN_IN:
+                    continue
+                for d in ds:
+                    if d == i:
+                        continue
+                    s = where[d] if where[d] >= 0 else assigned[d]
+                    if s >= 0:
+                        nb = nbytes[d] or guess
+                        held[s] += nb
+                        counted += nb
+        return counted
 
     def _holds(self, slot, d):
         if self.where[d] == slot:
