@@ -5,8 +5,6 @@ meta comes from running it on a tiny stand-in of the data.
 """
 from __future__ import annotations
 
-import pandas as pd
-
 
 def _accessor_property(part, accessor, name):
     return getattr(getattr(part, accessor), name)
@@ -68,6 +66,7 @@ class _Method:
 class DatetimeAccessor(_Accessor):
     """``series.dt``: datetime fields and methods.
 
+    >>> import pandas as pd
     >>> import plait.dataframe as pdd
     >>> s = pdd.from_pandas(pd.Series(pd.to_datetime(['2013-01-01', '2013-01-05'])), npartitions=2)
     >>> s.dt.dayofweek.compute().tolist()
@@ -81,6 +80,7 @@ class DatetimeAccessor(_Accessor):
 class StringAccessor(_Accessor):
     """``series.str``: string methods.
 
+    >>> import pandas as pd
     >>> import plait.dataframe as pdd
     >>> s = pdd.from_pandas(pd.Series(['ab', 'cd']), npartitions=2)
     >>> s.str.upper().compute().tolist()

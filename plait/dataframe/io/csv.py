@@ -130,7 +130,7 @@ def _blocks(fs, paths, compression, blocksize):
     for n, path in enumerate(paths):
         comp = _compression_of(path, compression)
         size = fs.size(path)
-        if comp is not None or blocksize is None or not size:
+        if comp is not None or blocksize is None or size <= blocksize:
             blocks.append((path, 0, None, comp, n))
             continue
         for offset in range(0, size, blocksize):
@@ -323,57 +323,44 @@ class CSVReader:
         needed = set()
         for c in wanted:
             needed.update(self.combos.get(c, [c]))
-        new.usecols = [c for c in self.usecols if c in needed]
+        new.usecols = [c for c in self.usecols if c in needed] or \
+            [self.combos.get(self._cheapest(), [self._cheapest()])[0]]
         return new
 
     def _cheapest(self):
+        """A column that is quick to parse (for counting rows)."""
         for c in self.meta.columns:
-            if c in self.forced and self.forced[c].kind in "iufb":
+            if c in self.forced and getattr(self.forced[c], "kind", "") in "iufb":
                 return c
-        return self.meta.columns[0]
+        return next(c for c in self.meta.columns if c != self.path_column)
 
     # ---- parsing
 
     def __call__(self, block):
         path, offset, length, compression, _ = block
-        data = _read_bytes(self.fs, path, offset, length, compression)
-        first = offset == 0
         try:
-            df = self.parse(data, first=first, forced=True)
+            if length is None:  # a whole file: pandas reads it from the file
+                with self.fs.open(path, mode="rb", compression=compression) as f:
+                    df = self.parse(f, first=True, forced=True)
+            else:
+                data = _read_bytes(self.fs, path, offset, length, compression)
+                df = self.parse(data, first=offset == 0, forced=True)
         except (ValueError, TypeError, OverflowError) as e:
-            raise self._diagnose(data, block, e) from e
-        bad = self._bad_dates(df)
-        if bad:
-            raise self._diagnose(data, block, None)
+            raise self._diagnose(block, e) from e
+        if self._bad_dates(df):
+            raise self._diagnose(block, None)
         if self.path_column and self.path_column in self.columns:
             df[self.path_column] = path
         return df[self.columns] if list(df.columns) != self.columns else df
 
     def parse(self, data, first, forced):
-        """Parse ``data`` (bytes of one block) into the output columns."""
-        df = self._parse_arrow(data, first) if forced else None
-        if df is None:
-            df = self._parse_pandas(data, first, forced)
+        """Parse ``data`` (the bytes of one block, or a file) into the output
+        columns; ``forced`` reads with the meta's dtypes."""
+        df = self._parse_pandas(data, first, forced)
         df = self._combine_dates(df)
         if self.path_column and (self.columns is None or self.path_column in self.columns):
             df[self.path_column] = ""
         return df
-
-    def _parse_arrow(self, data, first):
-        """The block parsed by pyarrow (see csv_arrow), or None."""
-        from plait.dataframe.io.csv_arrow import arrow_plan, parse_arrow
-
-        dtypes = {c: pd.api.types.pandas_dtype(t) for c, t in self._dtypes(True).items()}
-        if set(dtypes) != set(self.usecols):
-            return None
-        plan = arrow_plan(self.kwargs, dtypes, self.file_columns)
-        if plan is None:
-            return None
-        skip = ((self.kwargs.get("skiprows") or 0) + (1 if self.header else 0)) if first else 0
-        try:
-            return parse_arrow(plan, data, self.usecols, skip, dtypes)
-        except Exception:
-            return None
 
     def _parse_pandas(self, data, first, forced):
         kwargs = dict(self.kwargs)
@@ -387,7 +374,8 @@ class CSVReader:
         if parse_dates:
             kwargs["parse_dates"] = [c for c in self._date_names(parse_dates)
                                      if c in self.usecols]
-        df = pd.read_csv(io.BytesIO(data), usecols=self.usecols, dtype=dtype or None,
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        df = pd.read_csv(source, usecols=self.usecols, dtype=dtype or None,
                          **kwargs)
         if not forced:
             self.sample_dtypes = dict(df.dtypes)
@@ -430,11 +418,13 @@ class CSVReader:
 
     # ---- errors
 
-    def _diagnose(self, data, block, error):
+    def _diagnose(self, block, error):
         """A ValueError naming the file, the columns and lines that do not
         fit their dtypes, and the dtype= that would read them."""
         from plait.dataframe.io.csv_errors import diagnose
 
+        path, offset, length, compression, _ = block
+        data = _read_bytes(self.fs, path, offset, length, compression)
         return diagnose(self, data, block, error)
 
 
