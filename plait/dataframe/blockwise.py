@@ -25,6 +25,15 @@ class Elemwise(Blockwise):
     prefix = "elemwise"
 
     def needs(self, required):
+        """An output column needs the same column of each DataFrame input.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = (df + 1).expr
+        >>> sorted(e.needs(frozenset({'a'}))[id(df.expr)])
+        ['a']
+        """
         return _frame_needs(self, required)
 
 
@@ -42,6 +51,15 @@ class Projection(Blockwise):
         return self.args[1]
 
     def needs(self, required):
+        """The selected column(s) of the frame.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = df[['a', 'b']].expr
+        >>> sorted(e.needs(frozenset({'b'}))[id(df.expr)])
+        ['b']
+        """
         key = self.key
         cols = list(key) if isinstance(key, list) else [key]
         if isinstance(key, list) and required is not None:
@@ -62,6 +80,15 @@ class Filter(Blockwise):
         super().__init__(_filter, (frame, mask), meta=frame._meta)
 
     def needs(self, required):
+        """What the output needs of the frame; all of the mask.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = df[df.a > 1].expr
+        >>> sorted(e.needs(frozenset({'b'}))[id(df.expr)])
+        ['b']
+        """
         frame, mask = self.args
         if frame is mask:
             return {id(frame): None}
@@ -69,7 +96,15 @@ class Filter(Blockwise):
 
     def pushdown(self, consumers):
         """(reader, filtered reader) when this filter can be pushed into a
-        Parquet reader, else None."""
+    Parquet reader, else None.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = df[df.a > 1].expr
+        >>> e.pushdown({}) is None
+        True
+        """
         frame, mask = self.args
         push = getattr(frame, "with_predicate", None)
         if push is None:
@@ -100,6 +135,15 @@ class Assign(Blockwise):
         super().__init__(_assign, (frame, tuple(names), *values), meta=meta)
 
     def needs(self, required):
+        """The output's columns other than the assigned ones; all of the values.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = df.assign(c=df.a * 2).expr
+        >>> sorted(e.needs(frozenset({'b', 'c'}))[id(df.expr)])
+        ['b']
+        """
         frame, names = self.args[0], self.args[1]
         out = {id(v): None for v in self.args[2:] if isinstance(v, Expr)}
         if id(frame) not in out:
@@ -113,6 +157,15 @@ class Columnless(Blockwise):
     prefix = "columnless"
 
     def needs(self, required):
+        """No column of the first input.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = df.index.expr
+        >>> e.needs(None)[id(df.expr)]
+        frozenset()
+        """
         deps = self.dependencies()
         out = {id(d): None for d in deps[1:]}
         out.setdefault(id(deps[0]), frozenset())
@@ -131,6 +184,15 @@ class ColumnsStep(Blockwise):
         self.columns = None if columns is None else frozenset(columns)
 
     def needs(self, required):
+        """The step's ``columns`` of the first input.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = ColumnsStep(len, (df.expr,), columns=['a'])
+        >>> sorted(e.needs(None)[id(df.expr)])
+        ['a']
+        """
         deps = self.dependencies()
         out = {id(d): None for d in deps[1:]}
         if id(deps[0]) not in out:

@@ -179,7 +179,13 @@ def _scalar_example(m):
 
 
 def new_collection(expr):
-    """The collection class that fits ``expr``'s meta."""
+    """The collection class that fits ``expr``'s meta.
+
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([1]), npartitions=1)
+    >>> type(new_collection(s.expr)).__name__
+    'Series'
+    """
     from plait.dataframe.core import DataFrame, Index, Series
 
     meta = expr._meta

@@ -53,12 +53,24 @@ class _Frame(_Collection):
         return _PartitionAccessor(self)
 
     def get_partition(self, n):
-        """Partition ``n`` as a one-partition collection."""
+        """Partition ``n`` as a one-partition collection.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.get_partition(1).compute().tolist()
+        [nan, 4.0]
+        """
         return self.partitions[n]
 
     @property
     def index(self):
-        """The index, as a lazy Index."""
+        """The index, as a lazy Index (reads no column).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.index.compute().tolist()
+        [0, 1, 2, 3]
+        """
         meta = self._meta.index
         return new_collection(Columnless(_index_of, (self.expr,), meta=meta, prefix="index"))
 
@@ -99,7 +111,13 @@ class _Frame(_Collection):
         return head(self, n, npartitions, compute)
 
     def tail(self, n=5, compute=True):
-        """The last ``n`` rows, from the last partitions only."""
+        """The last ``n`` rows, computing earlier partitions only while short.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.tail(1).tolist()
+        [4.0]
+        """
         from plait.dataframe.reductions import tail
 
         return tail(self, n, compute)
@@ -118,7 +136,13 @@ class _Frame(_Collection):
                            partition_size=partition_size)
 
     def to_delayed(self, optimize_graph=True):
-        """One Delayed per partition."""
+        """One Delayed per partition (see ``from_delayed``).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> [len(d.compute()) for d in s.to_delayed()]
+        [2, 2]
+        """
         from plait.dataframe.io.pandas import to_delayed
 
         return to_delayed(self, optimize_graph=optimize_graph)
@@ -133,7 +157,13 @@ class _Frame(_Collection):
         return elemwise(op, *args, prefix=op_name(op))
 
     def astype(self, dtype):
-        """Cast to ``dtype`` (one dtype, or a dict of column -> dtype)."""
+        """Cast to ``dtype`` (one dtype, or a dict of column -> dtype).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.astype({'x': 'float64'}).x.dtype
+        dtype('float64')
+        """
         if isinstance(dtype, dict) and isinstance(self._meta, pd.DataFrame):
             missing = [c for c in dtype if c not in self._meta.columns]
             if missing:
@@ -142,15 +172,35 @@ class _Frame(_Collection):
 
     def fillna(self, value=None, **kwargs):
         """Fill missing values with ``value`` (a scalar, a dict per column, or
-        an aligned collection)."""
+        an aligned collection).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.fillna(0).compute().tolist()
+        [1.5, -2.0, 0.0, 4.0]
+        """
         return self._elemwise(_method_call, "fillna", value, prefix="fillna", **kwargs)
 
     def isna(self):
+        """Element-wise: is the value missing?
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.isna().compute().tolist()
+        [False, False, True, False]
+        """
         return self._elemwise(_method_call, "isna", prefix="isna")
 
     isnull = isna
 
     def notna(self):
+        """Element-wise: is the value present?
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.notna().sum().compute()
+        np.int64(3)
+        """
         return self._elemwise(_method_call, "notna", prefix="notna")
 
     notnull = notna
@@ -181,13 +231,25 @@ class _Frame(_Collection):
     @property
     def loc(self):
         """Label-based selection of rows: ``.loc[label]``, ``.loc[lo:hi]``;
-        with known divisions only the partitions that can hold them are read."""
+        with known divisions only the partitions that can hold them are read.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.loc[1:2].compute().tolist()
+        [-2.0, nan]
+        """
         from plait.dataframe.shuffle import LocIndexer
 
         return LocIndexer(self)
 
     def isin(self, values):
-        """Element-wise membership in ``values`` (a list, set or array)."""
+        """Element-wise membership in ``values`` (a list, set or array).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.k.isin(['a']).compute().tolist()
+        [True, False, True, False]
+        """
         if isinstance(values, _Collection):
             raise TypeError("isin takes a list, set or array of values, not a lazy "
                             "collection; compute it first")
@@ -195,23 +257,63 @@ class _Frame(_Collection):
         return self._elemwise(_method_call, "isin", values, prefix="isin")
 
     def where(self, cond, other=np.nan):
-        """Keep values where ``cond`` is True, else ``other``."""
+        """Keep values where ``cond`` is True, else ``other``.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.where(s > 0, 0.0).compute().tolist()
+        [1.5, 0.0, 0.0, 4.0]
+        """
         return elemwise(_where, self, cond, other, prefix="where")
 
     def mask(self, cond, other=np.nan):
-        """Replace values where ``cond`` is True with ``other``."""
+        """Replace values where ``cond`` is True with ``other``.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.mask(s > 2, 2.0).compute().tolist()
+        [1.5, -2.0, nan, 2.0]
+        """
         return elemwise(_mask, self, cond, other, prefix="mask")
 
     def abs(self):
+        """Absolute values.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.abs().max().compute()
+        np.float64(4.0)
+        """
         return self._elemwise(_method_call, "abs", prefix="abs")
 
     def round(self, decimals=0):
+        """Values rounded to ``decimals`` places.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.round().compute().tolist()
+        [2.0, -2.0, nan, 4.0]
+        """
         return self._elemwise(_method_call, "round", decimals, prefix="round")
 
     def clip(self, lower=None, upper=None):
+        """Values limited to ``lower`` .. ``upper``.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.clip(0, 2).compute().tolist()
+        [1.5, 0.0, nan, 2.0]
+        """
         return self._elemwise(_method_call, "clip", lower, upper, prefix="clip")
 
     def between(self, left, right, inclusive="both"):
+        """Element-wise: ``left <= value <= right`` (``inclusive`` as pandas).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.between(0, 2).compute().tolist()
+        [True, False, False, False]
+        """
         return self._elemwise(_method_call, "between", left, right, prefix="between",
                               inclusive=inclusive)
 
@@ -223,12 +325,33 @@ class _Frame(_Collection):
         return reduce_frame(self, name, **kwargs)
 
     def sum(self, skipna=True, split_every=None, **kwargs):
+        """The sum (per column for a DataFrame), by a tree reduction.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.sum().compute()
+        np.float64(3.5)
+        """
         return self._reduce("sum", skipna=skipna, split_every=split_every, **kwargs)
 
     def prod(self, skipna=True, split_every=None, **kwargs):
+        """The product (per column for a DataFrame).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.prod().compute()
+        np.float64(-12.0)
+        """
         return self._reduce("prod", skipna=skipna, split_every=split_every, **kwargs)
 
     def min(self, skipna=True, split_every=None, **kwargs):
+        """The smallest value (per column for a DataFrame).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.min().compute()
+        np.float64(-2.0)
+        """
         return self._reduce("min", skipna=skipna, split_every=split_every, **kwargs)
 
     def max(self, skipna=True, split_every=None, **kwargs):
@@ -241,48 +364,115 @@ class _Frame(_Collection):
         return self._reduce("max", skipna=skipna, split_every=split_every, **kwargs)
 
     def any(self, skipna=True, split_every=None, **kwargs):
+        """Is any value true (per column for a DataFrame)?
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> (s > 3).any().compute()
+        np.True_
+        """
         return self._reduce("any", skipna=skipna, split_every=split_every, **kwargs)
 
     def all(self, skipna=True, split_every=None, **kwargs):
+        """Are all values true (per column for a DataFrame)?
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> (s > 3).all().compute()
+        np.False_
+        """
         return self._reduce("all", skipna=skipna, split_every=split_every, **kwargs)
 
     def count(self, split_every=None, **kwargs):
+        """The number of values present (per column for a DataFrame).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.count().compute()
+        np.int64(3)
+        """
         return self._reduce("count", split_every=split_every, **kwargs)
 
     def mean(self, skipna=True, split_every=None, **kwargs):
+        """The mean (per column for a DataFrame): sums and counts, merged.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> float(s.mean().compute())
+        1.1666666666666667
+        """
         return self._reduce("mean", skipna=skipna, split_every=split_every, **kwargs)
 
     def var(self, ddof=1, skipna=True, split_every=None, **kwargs):
+        """The variance; partitions' (count, mean, M2) merged exactly (Chan et al.).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> round(float(s.var().compute()), 6)
+        9.083333
+        """
         return self._reduce("var", ddof=ddof, skipna=skipna, split_every=split_every,
                             **kwargs)
 
     def std(self, ddof=1, skipna=True, split_every=None, **kwargs):
+        """The standard deviation (see ``var``).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> round(float(s.std().compute()), 6)
+        3.013857
+        """
         return self._reduce("std", ddof=ddof, skipna=skipna, split_every=split_every,
                             **kwargs)
 
     @property
     def size(self):
-        """The number of elements (rows times columns), lazily."""
+        """The number of elements (rows times columns), lazily.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.size.compute()
+        8
+        """
         from plait.dataframe.reductions import size
 
         return size(self)
 
     def nunique(self, dropna=True, split_every=None):
-        """The number of distinct values (per column for a DataFrame)."""
+        """The number of distinct values (per column for a DataFrame).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.k.nunique().compute()
+        2
+        """
         from plait.dataframe.reductions import nunique
 
         return nunique(self, dropna=dropna, split_every=split_every)
 
     def describe(self, percentiles=None, split_every=None):
         """Count, mean, std, min, percentiles and max (as pandas' describe);
-        percentiles are exact."""
+        the percentiles are exact, so the described columns are gathered in one task.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.describe().compute()['max']
+        np.float64(4.0)
+        """
         from plait.dataframe.reductions import describe
 
         return describe(self, percentiles=percentiles, split_every=split_every)
 
     def drop_duplicates(self, subset=None, keep="first", split_every=None, split_out=1,
                         ignore_index=False):
-        """Rows without repeats, by a tree of partial drops."""
+        """Rows without repeats, by a tree of partial drops (``split_out``
+        partitions by hash).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.drop_duplicates(subset=['k']).x.compute().tolist()
+        [1, 2]
+        """
         from plait.dataframe.reductions import drop_duplicates
 
         return drop_duplicates(self, subset=subset, keep=keep, split_every=split_every,
@@ -306,6 +496,13 @@ class DataFrame(_Frame):
 
     @property
     def columns(self):
+        """The column labels (from the metadata; nothing is computed).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> list(df.columns)
+        ['k', 'x']
+        """
         return self._meta.columns
 
     @columns.setter
@@ -318,6 +515,13 @@ class DataFrame(_Frame):
 
     @property
     def dtypes(self):
+        """The column dtypes (from the metadata).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.dtypes['x']
+        dtype('int64')
+        """
         return self._meta.dtypes
 
     def __dir__(self):
@@ -381,7 +585,13 @@ class DataFrame(_Frame):
         return out
 
     def drop(self, labels=None, axis=0, columns=None, errors="raise"):
-        """Drop columns (``columns=`` or ``axis=1``)."""
+        """Drop columns (``columns=`` or ``axis=1``).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> list(df.drop(columns=['k']).columns)
+        ['x']
+        """
         if columns is None:
             if axis not in (1, "columns"):
                 raise ValueError("only columns can be dropped: pass columns= or axis=1")
@@ -395,7 +605,13 @@ class DataFrame(_Frame):
         return self[keep]
 
     def rename(self, columns=None, index=None):
-        """Rename columns with a dict or a function."""
+        """Rename columns with a dict or a function.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> list(df.rename(columns={'x': 'y'}).columns)
+        ['k', 'y']
+        """
         if index is not None:
             raise NotImplementedError("renaming index labels needs a full pass; "
                                       "rename columns, or use map_partitions")
@@ -407,11 +623,24 @@ class DataFrame(_Frame):
         return new_collection(expr)
 
     def reset_index(self, drop=False):
-        """A fresh 0..n-1 index in each partition (as Dask: not global)."""
+        """A fresh 0..n-1 index in each partition (as Dask: not global).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.reset_index(drop=True).compute().index.tolist()
+        [0, 1, 0, 1]
+        """
         return self.map_partitions(_reset_index, drop, meta=self._meta.reset_index(drop=drop),
                                    clear_divisions=True)
 
     def select_dtypes(self, include=None, exclude=None):
+        """The columns of the given dtypes (pandas' ``select_dtypes``).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> list(df.select_dtypes(include='number').columns)
+        ['x']
+        """
         cols = self._meta.select_dtypes(include=include, exclude=exclude).columns
         return self[list(cols)]
 
@@ -432,8 +661,15 @@ class DataFrame(_Frame):
     def merge(self, right, how="inner", on=None, left_on=None, right_on=None,
               left_index=False, right_index=False, suffixes=("_x", "_y"), indicator=False,
               npartitions=None, shuffle_method=None, broadcast=None):
-        """Join with another frame: broadcast when one side is small, hash
-        shuffle otherwise."""
+        """Join with another frame like ``pandas.merge``: broadcast when one
+        side is small, hash shuffle otherwise.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> right = pd.DataFrame({'k': ['a'], 'y': [10]})
+        >>> df.merge(right, on='k').y.sum().compute()
+        np.int64(20)
+        """
         from plait.dataframe.merge import merge
 
         return merge(self, right, how=how, on=on, left_on=left_on, right_on=right_on,
@@ -441,7 +677,14 @@ class DataFrame(_Frame):
                      indicator=indicator, npartitions=npartitions, broadcast=broadcast)
 
     def join(self, other, on=None, how="left", lsuffix="", rsuffix="", npartitions=None):
-        """Join on the index (or ``on`` columns of this frame with ``other``'s index)."""
+        """Join on the index (or this frame's ``on`` columns with ``other``'s index).
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> other = pdd.from_pandas(pd.DataFrame({'y': [5]}, index=[0]), npartitions=1)
+        >>> df.join(other).y.count().compute()
+        np.int64(1)
+        """
         from plait.dataframe.merge import join
 
         return join(self, other, on=on, how=how, lsuffix=lsuffix, rsuffix=rsuffix,
@@ -450,14 +693,26 @@ class DataFrame(_Frame):
     def set_index(self, other, drop=True, sorted=False, npartitions=None, divisions=None,
                   sample_size=None):
         """Make column ``other`` the index, sorting across partitions; the
-        divisions are computed from the data's quantiles."""
+        divisions are computed from the data's quantiles.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.set_index('x').divisions
+        (1, 3, 4)
+        """
         from plait.dataframe.shuffle import set_index
 
         return set_index(self, other, drop=drop, sorted=sorted, npartitions=npartitions,
                          divisions=divisions)
 
     def sort_values(self, by, ascending=True, npartitions=None, na_position="last"):
-        """Rows sorted by column(s) ``by`` across all partitions."""
+        """Rows sorted by column(s) ``by`` across all partitions.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> df.sort_values('x', ascending=False).x.compute().tolist()
+        [4, 3, 2, 1]
+        """
         from plait.dataframe.shuffle import sort_values
 
         return sort_values(self, by, ascending=ascending, npartitions=npartitions,
@@ -465,7 +720,16 @@ class DataFrame(_Frame):
 
     def to_csv(self, path, name_function=None, single_file=False, compute=True,
                storage_options=None, **kwargs):
-        """Write one CSV per partition (``path`` with ``*``, or a directory)."""
+        """Write one CSV per partition (``path`` with ``*``, or a directory);
+        the file names.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> import os, tempfile
+        >>> names = df.to_csv(os.path.join(tempfile.mkdtemp(), '*.csv'), index=False)
+        >>> [os.path.basename(n) for n in names]
+        ['0.csv', '1.csv']
+        """
         from plait.dataframe.io.csv import to_csv
 
         return to_csv(self, path, name_function=name_function, single_file=single_file,
@@ -473,14 +737,29 @@ class DataFrame(_Frame):
 
     def to_parquet(self, path, write_index=True, compute=True, storage_options=None,
                    **kwargs):
-        """Write one Parquet file per partition into directory ``path``."""
+        """Write one Parquet file per partition into directory ``path``.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> import tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> _ = df.to_parquet(d)
+        >>> pdd.read_parquet(d).x.sum().compute()
+        np.int64(10)
+        """
         from plait.dataframe.io.parquet import to_parquet
 
         return to_parquet(self, path, write_index=write_index, compute=compute,
                           storage_options=storage_options, **kwargs)
 
     def iterrows(self):
-        """Rows as (index, Series) pairs, computing one partition at a time."""
+        """Rows as (index, Series) pairs, computing one partition at a time.
+
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'k': list('abab'), 'x': [1, 2, 3, 4]}), npartitions=2)
+        >>> [row.x for _, row in df.iterrows()]
+        [1, 2, 3, 4]
+        """
         for i in range(self.npartitions):
             yield from self.partitions[i].compute().iterrows()
 
@@ -529,10 +808,24 @@ class Series(_Frame):
 
     @property
     def name(self):
+        """The name (from the metadata).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.name
+        'x'
+        """
         return self._meta.name
 
     @property
     def dtype(self):
+        """The dtype (from the metadata).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.dtype
+        dtype('float64')
+        """
         return self._meta.dtype
 
     @property
@@ -556,25 +849,57 @@ class Series(_Frame):
         raise TypeError("a Series can be indexed by a boolean Series; use .loc for labels")
 
     def rename(self, name):
+        """The same values under another name.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.rename('y').name
+        'y'
+        """
         meta = self._meta.rename(name)
         return self._elemwise(_method_call, "rename", name, meta=meta, prefix="rename")
 
     def to_frame(self, name=None):
+        """A one-column DataFrame.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> list(s.to_frame().columns)
+        ['x']
+        """
         args = () if name is None else (name,)
         return self._elemwise(_method_call, "to_frame", *args, prefix="to-frame")
 
     def map(self, arg, na_action=None, meta=None):
-        """Map values through a dict, Series or function, element-wise."""
+        """Map values through a dict, Series or function, element-wise.
+
+        >>> import plait.dataframe as pdd
+        >>> t = pdd.from_pandas(pd.Series(['a', 'b']), npartitions=1)
+        >>> t.map({'a': 1, 'b': 2}).compute().tolist()
+        [1, 2]
+        """
         return self._elemwise(_method_call, "map", arg, prefix="map", meta=meta,
                               na_action=na_action)
 
     def apply(self, func, meta=None, **kwargs):
-        """Apply ``func`` to each element (``Series.apply``) per partition."""
+        """Apply ``func`` to each element (``Series.apply``) per partition.
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.apply(lambda v: v * 2).compute().tolist()
+        [3.0, -4.0, nan, 8.0]
+        """
         return self.map_partitions(_method_call, "apply", func, meta=meta, **kwargs)
 
     def value_counts(self, sort=True, ascending=False, dropna=True, normalize=False,
                      split_every=None, split_out=1):
-        """Counts of each distinct value, by a tree of partial counts."""
+        """Counts of each distinct value, by a tree of partial counts.
+
+        >>> import plait.dataframe as pdd
+        >>> t = pdd.from_pandas(pd.Series(list('abb')), npartitions=2)
+        >>> t.value_counts().compute().to_dict()
+        {'b': 2, 'a': 1}
+        """
         from plait.dataframe.reductions import value_counts
 
         return value_counts(self, sort=sort, ascending=ascending, dropna=dropna,
@@ -582,18 +907,39 @@ class Series(_Frame):
                             split_out=split_out)
 
     def unique(self, split_every=None):
-        """The distinct values, as a Series."""
+        """The distinct values, as a Series, in order of first appearance.
+
+        >>> import plait.dataframe as pdd
+        >>> t = pdd.from_pandas(pd.Series(list('abba')), npartitions=2)
+        >>> t.unique().compute().tolist()
+        ['a', 'b']
+        """
         from plait.dataframe.reductions import unique
 
         return unique(self, split_every=split_every)
 
     def groupby(self, by=None, level=None, sort=True, dropna=None, observed=None):
+        """Group the values by aligned Series (see ``DataFrame.groupby``).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.groupby(s > 0).count().compute().to_dict()
+        {False: 1, True: 2}
+        """
         from plait.dataframe.groupby import SeriesGroupBy
 
         return SeriesGroupBy(self, by, level=level, sort=sort, dropna=dropna,
                              observed=observed)
 
     def to_csv(self, path, **kwargs):
+        """Write the Series as one-column CSV files (see ``DataFrame.to_csv``).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> import os, tempfile
+        >>> len(s.to_csv(os.path.join(tempfile.mkdtemp(), '*.csv')))
+        2
+        """
         return self.to_frame().to_csv(path, **kwargs)
 
 
@@ -602,10 +948,24 @@ class Index(_Frame):
 
     @property
     def name(self):
+        """The name (from the metadata).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.index.name is None
+        True
+        """
         return self._meta.name
 
     @property
     def dtype(self):
+        """The dtype (from the metadata).
+
+        >>> import plait.dataframe as pdd
+        >>> s = pdd.from_pandas(pd.Series([1.5, -2.0, None, 4.0], name='x'), npartitions=2)
+        >>> s.index.dtype
+        dtype('int64')
+        """
         return self._meta.dtype
 
     def __len__(self):

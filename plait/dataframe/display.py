@@ -49,7 +49,13 @@ def frame_repr(frame):
 
 
 def frame_html(frame):
-    """The HTML view for notebooks."""
+    """The HTML view for notebooks: the title and the dtype table.
+
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'x': [1, 2]}), npartitions=1)
+    >>> '<table' in frame_html(df)
+    True
+    """
     kind = type(frame).__name__
     title = (f"<div><strong>plait.dataframe.{kind}</strong> "
              f"{html.escape(_short(frame._name))}, npartitions={frame.npartitions}</div>")

@@ -46,7 +46,14 @@ class Expr:
         return f"{self.prefix}-{tokenize(type(self).__name__, *parts)}"
 
     def dependencies(self):
-        """The expressions this one reads, in operand order, without repeats."""
+        """The expressions this one reads, in operand order, without repeats.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> (df.a + df.b).expr.dependencies()[0]._name == df.a.expr._name
+        True
+        """
         out = {}
         for o in self.operands:
             for e in _exprs_in(o):
@@ -54,7 +61,16 @@ class Expr:
         return list(out.values())
 
     def substitute(self, mapping):
-        """A copy with dependencies replaced by ``mapping[id(old)]``."""
+        """A copy with dependencies replaced by ``mapping[id(old)]``.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> other = pdd.from_pandas(pd.DataFrame({'a': [9]}), npartitions=1)
+        >>> e = df.a.expr.substitute({id(df.expr): other.expr})
+        >>> e.dependencies()[0] is other.expr
+        True
+        """
         new = [_subs(o, mapping) for o in self.operands]
         if all(a is b for a, b in zip(new, self.operands)):
             return self
@@ -64,6 +80,14 @@ class Expr:
         return clone
 
     def keys(self):
+        """The keys of its partitions.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> len(df.expr.keys())
+        2
+        """
         return [(self._name, i) for i in range(self.npartitions)]
 
     def __repr__(self):
@@ -127,11 +151,26 @@ class Blockwise(Expr):
 
     def needs(self, required):
         """For each dependency, the columns it must provide (None: all),
-        given the columns this expression must provide (None: all)."""
+        given the columns this expression must provide (None: all).
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> e = df.map_partitions(len).expr
+        >>> e.needs(None)[id(df.expr)] is None
+        True
+        """
         return {id(e): None for e in self.dependencies()}
 
     def select(self, indices):
-        """The same step over only some partitions of its inputs."""
+        """The same step over only some partitions of its inputs.
+
+        >>> import pandas as pd
+        >>> import plait.dataframe as pdd
+        >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+        >>> (df.a + 1).expr.select([1]).npartitions
+        1
+        """
         indices = normalize_indices(self.npartitions, indices)
         args = [_select_arg(a, indices) for a in self.args]
         divisions = _select_divisions(self.divisions, indices)

@@ -38,7 +38,15 @@ def lower(expr, name=None):
 
 
 def optimize_expr(expr):
-    """The plan after partition selection, projection and pushdown."""
+    """The plan after partition selection, projection and pushdown.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+    >>> e = optimize_expr(df.partitions[1].a.expr)
+    >>> e.npartitions
+    1
+    """
     expr = rewrite(expr, _push_selection)
     expr = project_columns(expr)
     expr = push_predicates(expr)
@@ -48,7 +56,14 @@ def optimize_expr(expr):
 # ---------------------------------------------------------------- walking
 
 def toposort_exprs(root):
-    """Every expression ``root`` depends on, dependencies first, root last."""
+    """Every expression ``root`` depends on, dependencies first, root last.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+    >>> [e.prefix for e in toposort_exprs((df.a + 1).expr)]
+    ['from-pandas', 'getitem', 'add']
+    """
     order, seen, stack = [], set(), [(root, False)]
     while stack:
         e, done = stack.pop()
@@ -64,7 +79,15 @@ def toposort_exprs(root):
 
 
 def consumers_of(order):
-    """id(expr) -> the expressions that read it."""
+    """id(expr) -> the expressions that read it.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+    >>> order = toposort_exprs((df.a + df.b).expr)
+    >>> len(consumers_of(order)[id(df.expr)])
+    2
+    """
     out = {id(e): [] for e in order}
     for e in order:
         for d in e.dependencies():
@@ -74,7 +97,16 @@ def consumers_of(order):
 
 def rewrite(root, func):
     """Apply ``func`` to every expression, dependencies first; equal names
-    become one object so shared inputs stay shared."""
+    become one object so shared inputs stay shared.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+    >>> e = rewrite((df.a + df.a).expr, lambda e: e)
+    >>> a, b = e.args
+    >>> a is b
+    True
+    """
     mapping, by_name = {}, {}
     for e in toposort_exprs(root):
         new = func(e.substitute(mapping))
@@ -108,7 +140,18 @@ def _union(a, b):
 
 
 def project_columns(root):
-    """Readers read only the columns that the plan uses."""
+    """Readers read only the columns that the plan uses.
+
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> d = tempfile.mkdtemp()
+    >>> pd.DataFrame({'a': [1], 'b': [2]}).to_csv(os.path.join(d, 'x.csv'), index=False)
+    >>> df = pdd.read_csv(os.path.join(d, 'x.csv'))
+    >>> reader = toposort_exprs(project_columns(df.b.expr))[0]
+    >>> reader.reader.usecols
+    ['b']
+    """
     order = toposort_exprs(root)
     required = {id(root): None}
     for e in reversed(order):
@@ -137,7 +180,14 @@ def _substitute_all(root, replaced):
 
 
 def needs_of(e, required):
-    """id(dependency) -> columns of it that ``e`` reads (None: all)."""
+    """id(dependency) -> columns of it that ``e`` reads (None: all).
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+    >>> sorted(needs_of(df.a.expr, None)[id(df.expr)])
+    ['a']
+    """
     if isinstance(e, Partitions):
         return {id(e.operands[0]): required}
     if isinstance(e, Blockwise):
@@ -149,7 +199,18 @@ def needs_of(e, required):
 
 def push_predicates(root):
     """Filters on Parquet columns become the reader's ``filters=`` when no
-    other step reads the reader's rows."""
+    other step reads the reader's rows.
+
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> d = tempfile.mkdtemp()
+    >>> _ = pdd.from_pandas(pd.DataFrame({'a': [1, 2]}), npartitions=1).to_parquet(d)
+    >>> df = pdd.read_parquet(d)
+    >>> reader = toposort_exprs(push_predicates(df[df.a > 1].expr))[0]
+    >>> reader.reader.filters
+    [[('a', '>', 1)]]
+    """
     order = toposort_exprs(root)
     consumers = consumers_of(order)
     replaced = {}
@@ -196,7 +257,15 @@ class Program:
 
 
 def build_graph(root, out_name):
-    """The task graph of an optimized plan, fusing partition-wise steps."""
+    """The task graph of an optimized plan, fusing partition-wise steps.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> df = pdd.from_pandas(pd.DataFrame({'a': [1, 2, 3], 'b': [4.0, 5.0, 6.0]}), npartitions=2)
+    >>> dsk = build_graph((df.a * 2 + 1).expr, 'out')
+    >>> sorted(dsk)
+    [('out', 0), ('out', 1)]
+    """
     order = toposort_exprs(root)
     consumers = consumers_of(order)
     group = _assign_groups(order, consumers, root)

@@ -178,7 +178,14 @@ def align(*frames):
 
 def elemwise(func, *args, meta=None, prefix=None, **kwargs):
     """``func`` applied partition by partition to aligned collections (scalars
-    and other arguments passed as they are)."""
+    and other arguments passed as they are).
+
+    >>> import operator
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([1, 2]), npartitions=2)
+    >>> elemwise(operator.add, s, s).compute().tolist()
+    [2, 4]
+    """
     frames = [a for a in args if _is_frame(a)]
     aligned = iter(align(*frames)) if len(frames) > 1 else iter(frames)
     exprs, metas = [], []

@@ -67,7 +67,16 @@ def _piece(pieces, j):
 
 def tree_reduce(frame_expr, chunk, combine, finalize, meta, split_every=None,
                 chunk_kwargs=None, prefix="reduce", columns_free=False, split_out=1):
-    """The expression reducing ``frame_expr`` with chunk/combine/finalize."""
+    """The expression reducing ``frame_expr`` with chunk/combine/finalize.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> from plait.dataframe.core import new_collection
+    >>> e = tree_reduce(s.expr, len, sum, lambda n: n * 10, 0)
+    >>> new_collection(e).compute()
+    40
+    """
     step = Columnless if columns_free else Blockwise
     chunks = step(chunk, (frame_expr,), chunk_kwargs, meta=None, prefix=f"{prefix}-chunk")
     return TreeReduce(chunks, combine, partial(_aggregate, combine, finalize), meta,
@@ -179,7 +188,13 @@ SIMPLE = ("sum", "prod", "min", "max", "any", "all")
 
 def series_reduction(name, empty, skipna=True, ddof=1):
     """(chunk, combine, finalize) for reduction ``name`` of a Series whose
-    meta is ``empty``."""
+    meta is ``empty``.
+
+    >>> import pandas as pd
+    >>> chunk, combine, finalize = series_reduction('mean', pd.Series([], dtype=float))
+    >>> float(finalize(combine([chunk(pd.Series([1.0, 2.0])), chunk(pd.Series([6.0]))])))
+    3.0
+    """
     if name in SIMPLE:
         return (partial(_simple_chunk, name=name, skipna=skipna),
                 partial(_simple_combine, name, skipna),
@@ -291,7 +306,14 @@ def reduce_frame(frame, name, skipna=True, split_every=None, ddof=1, numeric_onl
 
 
 def length(frame, split_every=None):
-    """The number of rows, lazily (``len(df)`` computes it)."""
+    """The number of rows, lazily (``len(df)`` computes it).
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> length(s).compute()
+    4
+    """
     from plait.dataframe.core import Scalar
 
     expr = tree_reduce(frame.expr, len, _sum_partials, _identity, np.int64(0),
@@ -300,7 +322,14 @@ def length(frame, split_every=None):
 
 
 def size(frame):
-    """Rows times columns, lazily."""
+    """Rows times columns, lazily.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> size(s).compute()
+    4
+    """
     from plait.dataframe.core import Scalar
 
     ncols = len(frame._meta.columns) if isinstance(frame._meta, pd.DataFrame) else 1
@@ -314,6 +343,14 @@ def _times(k, n):
 
 
 def nunique(frame, dropna=True, split_every=None):
+    """The number of distinct values (per column for a DataFrame).
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> nunique(s).compute()
+    3
+    """
     from plait.dataframe.core import new_collection
 
     meta = frame._meta
@@ -340,7 +377,14 @@ def _describe(percentiles, value):
 
 def describe(frame, percentiles=None, split_every=None):
     """pandas' describe on the columns it summarizes; the percentiles are
-    exact, so those columns' values are gathered into one task."""
+    exact, so those columns' values are gathered into one task.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> describe(s).compute()['50%']
+    np.float64(1.5)
+    """
     from plait.dataframe.core import new_collection
 
     meta = frame._meta
@@ -449,7 +493,14 @@ def _unique_finalize(name, value):
 
 
 def unique(series, split_every=None):
-    """The distinct values of a Series, in order of first appearance."""
+    """The distinct values of a Series, in order of first appearance.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> unique(s).compute().tolist()
+    [3, 1, 2]
+    """
     from plait.dataframe.core import new_collection
 
     meta = series._meta.reset_index(drop=True)
@@ -459,11 +510,13 @@ def unique(series, split_every=None):
 
 
 def _dedup(subset, keep, part):
+    if isinstance(part, pd.Series):
+        return part.drop_duplicates(keep=keep)
     return part.drop_duplicates(subset=subset, keep=keep)
 
 
 def _dedup_combine(subset, keep, partials):
-    return utils.concat(list(partials)).drop_duplicates(subset=subset, keep=keep)
+    return _dedup(subset, keep, utils.concat(list(partials)))
 
 
 def _dedup_finalize(ignore_index, value):
@@ -472,7 +525,14 @@ def _dedup_finalize(ignore_index, value):
 
 def drop_duplicates(frame, subset=None, keep="first", split_every=None, split_out=1,
                     ignore_index=False):
-    """Rows without repeats (one partition, or ``split_out`` by hash)."""
+    """Rows without repeats (one partition, or ``split_out`` by hash).
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> drop_duplicates(s).compute().tolist()
+    [3, 1, 2]
+    """
     from plait.dataframe.core import new_collection
 
     if keep not in ("first", "last"):
@@ -510,7 +570,14 @@ def _split_values(series, n):
 # ---------------------------------------------------------------- head and tail
 
 def head(frame, n=5, npartitions=1, compute=True):
-    """The first ``n`` rows, computing more partitions only while short."""
+    """The first ``n`` rows, computing more partitions only while short.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> head(s, 3).tolist()
+    [3, 1, 2]
+    """
     from plait.dataframe.core import new_collection
 
     total = frame.npartitions
@@ -547,7 +614,14 @@ def _head_all(lazy, n):
 
 
 def tail(frame, n=5, compute=True):
-    """The last ``n`` rows, computing earlier partitions only while short."""
+    """The last ``n`` rows, computing earlier partitions only while short.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> tail(s, 3).tolist()
+    [1, 2, 1]
+    """
     from plait.dataframe.core import new_collection
 
     total = frame.npartitions

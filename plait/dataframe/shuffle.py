@@ -114,7 +114,14 @@ def _loc_slice(part, lo, hi, right_inclusive):
 
 def repartition(frame, npartitions=None, divisions=None, partition_size=None):
     """The same rows in ``npartitions`` partitions, at ``divisions``, or in
-    partitions of about ``partition_size`` bytes."""
+    partitions of about ``partition_size`` bytes.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> repartition(s, divisions=[0, 1, 3]).divisions
+    (0, 1, 3)
+    """
     given = [x is not None for x in (npartitions, divisions, partition_size)]
     if sum(given) != 1:
         raise ValueError("pass exactly one of npartitions=, divisions= and partition_size=")
@@ -131,6 +138,14 @@ def repartition(frame, npartitions=None, divisions=None, partition_size=None):
 
 
 def repartition_npartitions(frame, n):
+    """``frame`` in ``n`` partitions: neighbours joined, or each split by rows.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> repartition_npartitions(s, 4).compute().tolist()
+    [3, 1, 2, 1]
+    """
     from plait.dataframe.core import new_collection
 
     old = frame.npartitions
@@ -189,7 +204,14 @@ def _pick(pieces, j):
 
 
 def repartition_divisions(frame, divisions):
-    """``frame`` cut at new ``divisions`` (its own must be known)."""
+    """``frame`` cut at new ``divisions`` (its own must be known).
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([3, 1, 2, 1]), npartitions=2)
+    >>> [len(p.compute()) for p in repartition_divisions(s, (0, 2, 3)).to_delayed()]
+    [2, 2]
+    """
     from plait.dataframe.core import new_collection
 
     old = frame.divisions

@@ -7,18 +7,6 @@ import pandas as pd
 PANDAS_GE_3 = int(pd.__version__.split(".")[0]) >= 3
 
 
-def is_dataframe_like(x):
-    return isinstance(x, pd.DataFrame)
-
-
-def is_series_like(x):
-    return isinstance(x, pd.Series)
-
-
-def is_index_like(x):
-    return isinstance(x, pd.Index)
-
-
 def make_meta(x):
     """An empty pandas object like ``x`` (a frame, series or index); scalars
     and other objects are returned as they are.
@@ -111,7 +99,11 @@ def emulate(func, *args, **kwargs):
 
 
 def kind_of(x):
-    """'DataFrame', 'Series', 'Index' or 'scalar'."""
+    """'DataFrame', 'Series', 'Index' or 'scalar'.
+
+    >>> kind_of(pd.Series([1])), kind_of(3)
+    ('Series', 'scalar')
+    """
     if isinstance(x, pd.DataFrame):
         return "DataFrame"
     if isinstance(x, pd.Series):
@@ -122,7 +114,11 @@ def kind_of(x):
 
 
 def describe_mismatch(result, meta):
-    """Why ``result`` does not match ``meta`` (None when it does)."""
+    """Why ``result`` does not match ``meta`` (None when it does).
+
+    >>> describe_mismatch(pd.Series([1]), pd.DataFrame({'a': []}))
+    'it is a Series but the meta is a DataFrame'
+    """
     rk, mk = kind_of(result), kind_of(meta)
     if rk != mk:
         return f"it is a {rk} but the meta is a {mk}"
@@ -151,7 +147,13 @@ def _same_kind(a, b):
 
 def check_meta(result, meta, where):
     """``result`` if it matches ``meta``; else a ValueError naming ``where``
-    (e.g. 'partition 3 of map_partitions(func)')."""
+    (e.g. 'partition 3 of map_partitions(func)').
+
+    >>> check_meta(pd.Series([1.5]), pd.Series([], dtype=int), 'partition 0')
+    Traceback (most recent call last):
+    ...
+    ValueError: partition 0 does not match its metadata: its dtype is float64 but the meta's is int64. Pass meta= describing what the function really returns.
+    """
     problem = describe_mismatch(result, meta)
     if problem is not None:
         raise ValueError(f"{where} does not match its metadata: {problem}. "
@@ -183,11 +185,20 @@ def concat(parts):
 
 
 def column_list(meta):
+    """The column labels of a DataFrame meta, [] for anything else.
+
+    >>> column_list(pd.DataFrame({'a': []})), column_list(pd.Series([]))
+    (['a'], [])
+    """
     return list(meta.columns) if isinstance(meta, pd.DataFrame) else []
 
 
 def missing_column_error(key, columns):
-    """A KeyError naming the missing column(s) and the existing ones."""
+    """A KeyError naming the missing column and the existing ones.
+
+    >>> missing_column_error('z', ['a', 'b'])
+    KeyError("column 'z' not found; the columns are: 'a', 'b'")
+    """
     shown = ", ".join(repr(c) for c in columns[:50])
     more = f" (and {len(columns) - 50} more)" if len(columns) > 50 else ""
     return KeyError(f"column {key!r} not found; the columns are: {shown}{more}")
