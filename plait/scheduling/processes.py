@@ -28,6 +28,12 @@ Counters of each computation are live in ``session.counters`` (callbacks see
 it as ``state.session.counters``) and, when it ends, in
 ``plait.multiprocessing.last_run_stats()``.
 
+The parts, one job each: ``pool.py`` (persistent worker processes),
+``worker.py`` (a worker's loops), ``transfer.py`` (values as pickle-5 frames
+in shared memory), ``placement.py`` (which worker), ``moves.py`` (inputs to
+the chosen worker), ``recovery.py`` (dead workers, timeouts, Ctrl-C),
+``stats.py`` (counters); this module is the session and the backend.
+
 Failures: a worker that dies (killed, segfault, ``os._exit``) is noticed at
 once through its process sentinel; the batches it had are run again and the
 values only it held are recomputed (``Report.lost``). A task running when its
@@ -46,7 +52,6 @@ import multiprocessing.connection
 import pickle
 import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 
 from plait.graph.core import key_str
 from plait.scheduling import pool as pools
@@ -54,24 +59,20 @@ from plait.scheduling import worker
 from plait.scheduling.engine import Report
 from plait.scheduling.executor import RemoteTraceback, SerializationError, rebuild_exception
 from plait.scheduling.local import SyncSession
+from plait.scheduling.moves import Moves
 from plait.scheduling.placement import choose_worker
+from plait.scheduling.recovery import MAX_DEATHS, Recovery, TaskTimeoutError, TerminatedWorkerError
 from plait.scheduling.stats import Counters, record
 from plait.scheduling.threads import check_num_workers
-from plait.scheduling.transfer import SHM_MIN_BYTES, desc_nbytes, pack, sizeof, unlink, unpack
+from plait.scheduling.transfer import desc_nbytes, sizeof, unlink, unpack
 from plait.scheduling.transfer import pickler as make_pickler
+
+__all__ = ["ProcessBackend", "ProcessSession", "InWorker", "TerminatedWorkerError",
+           "TaskTimeoutError", "MAX_DEATHS", "check_context"]
 
 CAPACITY = 2      # batches in flight per worker: one running, one waiting
 AFFINITY_BATCH = 8     # batches this small also look at where their readers' ...
 AFFINITY_FAN_IN = 16   # ... other inputs are, for readers of this many inputs
-MAX_DEATHS = 3    # a task running when this many workers died fails
-
-
-class TerminatedWorkerError(BrokenProcessPool):
-    """A task was running each time its worker process died (3 times)."""
-
-
-class TaskTimeoutError(TimeoutError):
-    """A task ran longer than the ``timeout`` it was given."""
 
 
 class InWorker:
@@ -103,8 +104,12 @@ class Batch:
         self.sent = self.cancelled = False
 
 
-class ProcessSession:
-    """One computation on a pool of worker processes (see the module docstring)."""
+class ProcessSession(Moves, Recovery):
+    """One computation on a pool of worker processes (see the module docstring).
+
+    Its input transfers live in ``moves.py`` and its failure handling in
+    ``recovery.py``.
+    """
 
     def __init__(self, compiled, pool, timing=False, retries=0, timeout=None):
         self.compiled = compiled
@@ -339,85 +344,6 @@ class ProcessSession:
                         counted += nb
         return counted
 
-    def _holds(self, slot, d):
-        if self.where[d] == slot:
-            return True
-        others = self.extra.get(d) if self.extra else None
-        return others is not None and slot in others
-
-    def _fetch(self, b, external):
-        """Arrange for the inputs ``b`` lacks on its worker to get there."""
-        slot, need = b.slot, {}
-        for d in external:
-            if self._holds(slot, d):
-                continue
-            if d in self.local:
-                b.imports.append(d)
-                continue
-            waiters = self.waiting.get((slot, d))
-            b.missing += 1
-            if waiters is not None:
-                waiters.append(b)
-                continue
-            self.waiting[(slot, d)] = [b]
-            need.setdefault(self._source(d), []).append(d)
-        if b.imports and b.missing:  # send them now, before other batches
-            self._send(slot, ("i", self.sid, self._local_imports(slot, b.imports)))
-            b.imports = []
-        for src, items in need.items():
-            self._request(src, slot, items)
-
-    def _source(self, d):
-        s = self.where[d]
-        if s < 0:
-            others = self.extra.get(d)
-            if not others:
-                raise RuntimeError(f"plait internal error: the value of "
-                                   f"{key_str(self.compiled.keys[d])} is nowhere")
-            s = next(iter(others))
-        return s
-
-    def _local_imports(self, slot, indices):
-        out = []
-        for d in indices:
-            desc = self.packed.get(d)
-            if desc is None:
-                try:
-                    desc, nbytes = pack(self.local[d])
-                except Exception as exc:
-                    raise SerializationError(
-                        f"the value of {key_str(self.compiled.keys[d])} could not be "
-                        f"pickled to send it to a worker process: {exc!r}. Use "
-                        f"scheduler='threads' for values that cannot be pickled."
-                    ) from exc
-                self.packed[d] = desc
-            self.counters.bytes_from_main += desc_nbytes(desc)
-            self._add_holder(d, slot)
-            out.append((d, desc))
-        return out
-
-    def _add_holder(self, d, slot):
-        if self.where[d] < 0:
-            self.where[d] = slot
-        elif self.where[d] != slot:
-            self.extra.setdefault(d, set()).add(slot)
-
-    def _request(self, src, dst, indices):
-        """Ask ``src`` for values ``dst`` needs: large ones by shared memory."""
-        req = next(self.reqs)
-        prefix = f"{self.pool.prefix}{self.sid:x}x{req:x}_"
-        items = []
-        for d in indices:
-            name = None
-            if self.nbytes[d] >= SHM_MIN_BYTES:
-                name = f"{prefix}{d:x}"
-                self.segments[name] = (src, dst)
-            items.append((d, name))
-        bundle = prefix + "m"
-        self.segments[bundle] = (src, dst)
-        self.requests[req] = (src, dst, items)
-        self._send(src, ("x", self.sid, req, items, bundle))
-
     def _send_run(self, b):
         slot = b.slot
         imports = self._local_imports(slot, b.imports) if b.imports else ()
@@ -595,178 +521,6 @@ class ProcessSession:
                                       f"{b.slot}", exc_bytes, tb)
         report.error = (i, exc)
         report.unrun = [j for j in b.tasks[ndone:] if j != i]
-
-    def _on_exported(self, msg):
-        _, _, req, items = msg
-        src, dst, asked = self.requests.pop(req)
-        bundle = f"{self.pool.prefix}{self.sid:x}x{req:x}_m"
-        if not (items and items[-1][0] < 0 and items[-1][1] and items[-1][1][0] == "s"):
-            self.segments.pop(bundle, None)  # the name was not used
-        alive = self.pool.workers[dst].alive
-        forward, moved = [], []
-        c = self.counters
-        for i, desc, extra in items:
-            if desc is None:
-                exc_bytes, tb = extra
-                self.reports.append(Report([], worker=src, error=(i, self._serialization(
-                    f"the value of {self._key(i)} could not be pickled to move it "
-                    f"from worker process {src} to worker process {dst}", exc_bytes, tb))))
-                continue
-            indices = [i] if i >= 0 else [d for d, name in asked if name is None]
-            name = desc[1] if desc[0] == "s" else None
-            if not alive or not any((dst, d) in self.waiting for d in indices):
-                if name is not None:
-                    unlink(name)
-                    self.segments.pop(name, None)
-                continue
-            if name is not None:
-                self.segments[name] = (-1, dst)
-                self.inbound[dst].append(name)
-                c.bytes_shared_memory += extra
-            else:
-                c.bytes_relayed += extra
-            c.transfers += len(indices)
-            c.bytes_transferred += extra
-            forward.append((i, desc))
-            moved.extend(indices)
-            if i < 0:
-                self.bundles[i] = indices
-        if not forward:
-            return
-        self._send(dst, ("i", self.sid, forward))
-        for i in moved:
-            self._add_holder(i, dst)
-            for b in self.waiting.pop((dst, i), ()):
-                if not b.cancelled:
-                    b.missing -= 1
-                    if not b.missing:
-                        self._send_run(b)
-
-    # -- failures ----------------------------------------------------------
-    def _check_timeouts(self):
-        st, now = self.pool.status, time.time()
-        for slot, load in enumerate(self.load):
-            if not load or slot in self.timed_out or st[3 * slot] != self.sid:
-                continue
-            i = int(st[3 * slot + 1])
-            if i >= 0 and now - st[3 * slot + 2] > self.timeout:
-                self.timed_out[slot] = i
-                self.pool.workers[slot].process.kill()
-
-    def _on_death(self, h):
-        slot = h.slot
-        self._drain(h)
-        h.process.join()
-        if not h.ready:
-            raise self.pool.start_failed(h)
-        self.counters.workers_lost += 1
-        culprit = self._running(slot)
-        timed_out = self.timed_out.pop(slot, None)
-        unrun = self._cancel_batches(slot)
-        error = None
-        if culprit >= 0 and culprit in unrun:
-            exc = self._blame(culprit, h.process.exitcode, timed_out == culprit)
-            if exc is not None:
-                error = (culprit, exc)
-                unrun.remove(culprit)
-        lost = self._forget(slot)
-        self.pool.kill(slot)
-        self.pool.start(slot)
-        self.reports.append(Report([], error=error, worker=slot, lost=lost, unrun=unrun))
-
-    def _running(self, slot):
-        """The task the worker in ``slot`` was running, or -1."""
-        st = self.pool.status
-        i = int(st[3 * slot + 1]) if st[3 * slot] == self.sid else -1
-        st[3 * slot + 1] = -1
-        return i
-
-    def _cancel_batches(self, slot):
-        """Batches lost with the worker in ``slot``; return their tasks."""
-        unrun = []
-        doomed = [b for b in self.batches.values() if b.slot == slot]
-        for req, (src, dst, items) in list(self.requests.items()):
-            if src == slot or dst == slot:
-                del self.requests[req]
-                bundle = f"{self.pool.prefix}{self.sid:x}x{req:x}_m"
-                unlink(bundle)
-                self.segments.pop(bundle, None)
-                for i, name in items:
-                    if name is not None:
-                        unlink(name)
-                        self.segments.pop(name, None)
-                    doomed.extend(self.waiting.pop((dst, i), ()))
-        for b in doomed:
-            if b.cancelled or b.bid not in self.batches:
-                continue
-            b.cancelled = True
-            del self.batches[b.bid]
-            self.load[b.slot] -= 1
-            self.queued[b.slot] -= len(b.tasks)
-            unrun.extend(b.tasks)
-        for key in [k for k in self.waiting if k[0] == slot]:
-            del self.waiting[key]
-        for name, (src, dst) in list(self.segments.items()):
-            if src == slot or dst == slot:
-                unlink(name)
-                del self.segments[name]
-        return unrun
-
-    def _blame(self, i, exitcode, timed_out):
-        """The error for task ``i`` after its worker died, or None to run it again."""
-        if timed_out:
-            tries = self.failures.get(i, 0)
-            if tries < self.retries:
-                self.failures[i] = tries + 1
-                self.counters.retries += 1
-                return None
-            return TaskTimeoutError(
-                f"task {self._key(i)} ran longer than its timeout of {self.timeout:g} s; "
-                f"its worker process was killed")
-        n = self.deaths[i] = self.deaths.get(i, 0) + 1
-        if n < MAX_DEATHS:
-            return None
-        return TerminatedWorkerError(
-            f"task {self._key(i)} was running each of the {n} times a worker process "
-            f"died (last exit code {pools.format_exitcode(exitcode)}). This can be "
-            f"caused by a segmentation fault in the task's code, by os._exit or by "
-            f"the process using too much memory.")
-
-    def _forget(self, slot):
-        """Drop ``slot`` as a holder; return the values that are now nowhere."""
-        lost, where, extra, local = [], self.where, self.extra, self.local
-        for i, s in enumerate(where):
-            if s == slot:
-                others = extra.get(i)
-                if others:
-                    where[i] = others.pop()
-                    if not others:
-                        del extra[i]
-                else:
-                    where[i] = -1
-                    if i not in local:
-                        lost.append(i)
-        for i in [i for i, others in extra.items() if slot in others]:
-            extra[i].discard(slot)
-            if not extra[i]:
-                del extra[i]
-        self.releases[slot] = []
-        self.inbound[slot] = []
-        return lost
-
-    def _cancel(self, exc):
-        """Stop this computation's work: kill on Ctrl-C, else skip what is left."""
-        busy = {b.slot for b in self.batches.values()}
-        busy.update(src for src, _, _ in self.requests.values())
-        if self.busy_io is not None:
-            busy.add(self.busy_io)
-        if exc is not None and not isinstance(exc, Exception):
-            for slot in busy:
-                self.pool.kill(slot)  # replaced when the pool is next acquired
-        else:
-            for slot in busy:
-                self._send(slot, ("c", self.sid))
-
 
 def _kept(tasks, drops):
     """The tasks of a finished batch whose values the worker kept."""
