@@ -279,3 +279,18 @@ def test_blockwise_steps_fuse_into_one_task_per_partition(ddf):
     out = ddf[ddf.i > 1].assign(g=ddf.f * 2).g.fillna(0) + 1
     dsk = cull(out.__plait_graph__(), out.__plait_keys__())[0]
     assert len(dsk) == ddf.npartitions
+
+
+def test_persisted_scalar_and_columns_setter(ddf, pdf):
+    total = ddf.i.sum().persist()
+    assert total.compute() == pdf.i.sum()
+    assert (total + 1).compute() == pdf.i.sum() + 1
+    ddf.columns = ["I", "F", "S", "B", "D"]
+    assert list(ddf.compute().columns) == ["I", "F", "S", "B", "D"]
+    with pytest.raises(ValueError, match="length mismatch: 5 columns, 2 new names"):
+        ddf.columns = ["a", "b"]
+
+
+def test_row_slices_are_refused_with_a_hint(ddf):
+    with pytest.raises(TypeError, match="row slices are not supported.*use .loc"):
+        ddf[1:3]
