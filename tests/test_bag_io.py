@@ -224,18 +224,22 @@ def test_from_and_to_delayed(scheduler):
         pb.from_delayed([[1, 2]])
 
 
-def test_to_dataframe():
+def test_to_dataframe(scheduler):
     b = pb.from_sequence([{"a": i, "b": str(i)} for i in range(6)], npartitions=2)
-    try:
-        import plait.dataframe as pdd
+    df = b.to_dataframe()
+    assert df.npartitions == 2
+    got = df.compute(scheduler=scheduler)
+    assert list(got.columns) == ["a", "b"]
+    assert got["a"].tolist() == list(range(6)) and got["b"].tolist() == list("012345")
+    rows = b.map(lambda d: (d["a"], d["b"])).filter(lambda t: t[0] < 2)
+    small = rows.to_dataframe(columns=["x", "y"]).compute(scheduler=scheduler)
+    assert list(small.columns) == ["x", "y"] and small["x"].tolist() == [0, 1]
+    assert str(small["x"].dtype) == "int64"
 
-        complete = hasattr(pdd, "from_delayed")
-    except ImportError:
-        complete = False
-    if not complete:
-        with pytest.raises(ImportError, match="pip install plait\\[dataframe\\]"):
-            b.to_dataframe()
-        return
-    df = b.to_dataframe().compute(scheduler="sync")
-    assert list(df.columns) == ["a", "b"]
-    assert df["a"].tolist() == list(range(6))
+
+def test_to_dataframe_without_the_dataframe_collection(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "plait.dataframe", None)
+    with pytest.raises(ImportError, match="pip install plait\\[dataframe\\]"):
+        pb.from_sequence([{"a": 1}]).to_dataframe()

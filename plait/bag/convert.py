@@ -74,7 +74,7 @@ class Conversions:
 
         >>> import plait.bag as pb
         >>> b = pb.from_sequence([{'a': 1}, {'a': 2}])
-        >>> b.to_dataframe().compute().a.sum()  # doctest: +SKIP
+        >>> int(b.to_dataframe().compute(scheduler='sync').a.sum())
         3
         """
         try:
