@@ -229,3 +229,16 @@ def test_names_are_deterministic():
     assert a.name == b.name
     assert records().pluck("x").name != records().pluck("y").name
     assert records().count().key == records().count().key
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: pb.map(inc, 1), TypeError, "map needs at least one bag"),
+    (lambda: pb.map_partitions(len, [1]), TypeError, "map_partitions needs at least one bag"),
+    (lambda: pb.concat([]), ValueError, "concat needs at least one bag"),
+    (lambda: pb.range(10, npartitions=0), ValueError, "npartitions must be a positive"),
+    (lambda: pb.from_sequence([1], partition_size=-1), ValueError,
+     "partition_size must be a positive integer, got -1"),
+])
+def test_misuse_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -10,6 +10,10 @@ ONE task per partition that streams elements from source to consumer.
 
 A bag whose sources are its own keys is *materialised* (``from_sequence``,
 ``persist``, ``groupby``): its layers hold the partitions.
+
+Trade-off: nothing is held between steps, so two consumers of one lazy bag
+in the same computation (``plait.compute(b.count(), b.sum())``) each run its
+pipeline; ``persist()`` a bag that is expensive to make and used often.
 """
 from __future__ import annotations
 
