@@ -90,13 +90,13 @@ class Map(Step):
         func = self.func
         args = [fill(a, extras) for a in self.args]
         kwargs = {k: fill(v, extras) for k, v in self.kwargs.items()}
-        if not kwargs and all(type(a) is Elem for a in args):
-            if [a.j for a in args] == [None]:
-                return map(func, seq)
-            if [a.j for a in args] == list(range(len(args))):
-                return starmap(func, seq)
-        if not kwargs and type(args[0]) is Elem and args[0].j is None \
-                and not any(type(a) is Elem for a in args[1:]):
+        fields = [a.j if type(a) is Elem else "value" for a in args]
+        if not kwargs and fields == [None]:
+            return map(func, seq)  # the common case, at C speed
+        if not kwargs and fields == list(range(len(args))):
+            return starmap(func, seq)
+        if not kwargs and fields and fields[0] is None \
+                and all(f == "value" for f in fields[1:]):
             return map(func, seq, *[repeat(a) for a in args[1:]])
         return (func(*[_pick(a, x) for a in args],
                      **{k: _pick(v, x) for k, v in kwargs.items()}) for x in seq)
