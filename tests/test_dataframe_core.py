@@ -294,3 +294,21 @@ def test_persisted_scalar_and_columns_setter(ddf, pdf):
 def test_row_slices_are_refused_with_a_hint(ddf):
     with pytest.raises(TypeError, match="row slices are not supported.*use .loc"):
         ddf[1:3]
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+def test_computing_together_shares_the_partition_work(pdf, scheduler):
+    from plait.base import collections_to_graph
+
+    ddf = pdd.from_pandas(pdf, npartitions=3)
+    kept = ddf[ddf.i > 1].f
+    hi, lo = kept.max(), kept.min()
+    dsk = collections_to_graph([hi, lo])
+    # 3 shared filter tasks, 3 + 3 chunk tasks, 2 aggregates
+    assert len(dsk) == 3 + 6 + 2
+    kept_p = pdf[pdf.i > 1].f
+    assert plait.compute(hi, lo, scheduler=scheduler) == (kept_p.max(), kept_p.min())
+    plus = ddf.i + 1
+    total, frame = plait.compute(plus.sum(), plus * 2, scheduler=scheduler)
+    assert total == (pdf.i + 1).sum()
+    assert_eq(frame, (pdf.i + 1) * 2)

@@ -7,6 +7,8 @@ and dtypes at once. ``compute()`` lowers the plan to an optimized task graph
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -33,10 +35,30 @@ def _finalize_scalar(results):
     return results[0]
 
 
+# plans by collection name, so that collections computed together are lowered
+# together (their shared reads and filters run once)
+_PLANS = weakref.WeakValueDictionary()
+
+
 def _optimize_graph(dsk, keys, **kwargs):
+    """Cull; several dataframe collections computed together are lowered as
+    one plan first."""
+    from plait.dataframe.optimize import lower_many
     from plait.graph import cull
 
+    names = list(dict.fromkeys(k[0] for k in _flat(keys) if type(k) is tuple and k))
+    plans = [_PLANS.get(n) for n in names]
+    if len(names) > 1 and all(p is not None for p in plans):
+        dsk = lower_many(plans, names)
     return cull(dsk, keys)[0]
+
+
+def _flat(keys):
+    if type(keys) is list:
+        for k in keys:
+            yield from _flat(k)
+    else:
+        yield keys
 
 
 def _rebuild(values, name, meta, divisions):
@@ -84,6 +106,7 @@ class _Collection:
 
             graph = lower(self.expr, self._name)
             self.expr._lowered = graph
+        _PLANS[self._name] = self.expr
         return graph
 
     def __plait_keys__(self):

@@ -257,7 +257,9 @@ class Program:
 
 
 def build_graph(root, out_name):
-    """The task graph of an optimized plan, fusing partition-wise steps.
+    """The task graph of an optimized plan, fusing partition-wise steps;
+    ``out_name`` names the output keys (a dict id(expr) -> name when
+    ``root`` is ``Outputs`` of several plans).
 
     >>> import pandas as pd
     >>> import plait.dataframe as pdd
@@ -266,31 +268,69 @@ def build_graph(root, out_name):
     >>> sorted(dsk)
     [('out', 0), ('out', 1)]
     """
+    outputs = out_name if isinstance(out_name, dict) else {id(root): out_name}
     order = toposort_exprs(root)
     consumers = consumers_of(order)
-    group = _assign_groups(order, consumers, root)
+    group = _assign_groups(order, consumers, outputs)
     dsk = {}
     for e in order:
         if isinstance(e, Blockwise):
             if group[id(e)] is e:
                 members = [m for m in order if group.get(id(m)) is e]
-                name = out_name if e is root else e._name
-                dsk.update(_fused_layer(members, name))
-        else:
-            layer = e._layer()
-            if e is root and out_name != e._name:
-                layer = _rename_outputs(layer, e, out_name)
-            dsk.update(layer)
+                dsk.update(_fused_layer(members, e._name))
+        elif not isinstance(e, Outputs):
+            dsk.update(e._layer())
+        name = outputs.get(id(e))
+        if name is not None and name != e._name:
+            _rename(dsk, e, name, keep=_has_users(e, consumers))
     return dsk
 
 
-def _assign_groups(order, consumers, root):
+class Outputs(Expr):
+    """Several plans lowered together, so that what they share (a file read,
+    a filter) is computed once."""
+
+    prefix = "outputs"
+
+    def __init__(self, exprs):
+        super().__init__(tuple(exprs), None, (None, None))
+
+
+def lower_many(exprs, names):
+    """One optimized graph for several plans; plan ``i``'s keys are
+    ``(names[i], j)``.
+
+    >>> import pandas as pd
+    >>> import plait.dataframe as pdd
+    >>> s = pdd.from_pandas(pd.Series([1, 2, 3]), npartitions=3)
+    >>> dsk = lower_many([s.max().expr, s.min().expr], ['hi', 'lo'])
+    >>> ('hi', 0) in dsk and ('lo', 0) in dsk
+    True
+    """
+    root = optimize_expr(Outputs(exprs))
+    return build_graph(root, {id(e): n for e, n in zip(root.operands, names)})
+
+
+def _has_users(e, consumers):
+    return any(not isinstance(u, Outputs) for u in consumers[id(e)])
+
+
+def _rename(dsk, e, name, keep):
+    """Give ``e``'s output keys the collection's name: moved, or aliased when
+    other steps read them under ``e``'s own name."""
+    for i in range(e.npartitions):
+        key = (e._name, i)
+        if key in dsk:
+            dsk[(name, i)] = key if keep else dsk.pop(key)
+
+
+def _assign_groups(order, consumers, outputs):
     group = {}
     for e in reversed(order):
         if not isinstance(e, Blockwise):
             continue
         users = consumers[id(e)]
-        if e is not root and users and all(_aligned_user(u, e) for u in users):
+        if id(e) not in outputs and users and all(_aligned_user(u, e) for u in users):
             roots = {id(group[id(u)]): group[id(u)] for u in users}
             if len(roots) == 1:
                 group[id(e)] = next(iter(roots.values()))
@@ -358,13 +398,3 @@ def _input_for(src, i):
     if kind == "bcast":
         return (obj._name, 0)
     return quote(obj.values[i])
-
-
-def _rename_outputs(layer, e, out_name):
-    out = {}
-    for key, task in layer.items():
-        if type(key) is tuple and len(key) == 2 and key[0] == e._name:
-            out[(out_name, key[1])] = task
-        else:
-            out[key] = task
-    return out
