@@ -54,13 +54,8 @@ def test_defaults_come_from_the_yaml_file():
     assert config.get("multiprocessing.initializer") is None
     assert config.get("optimization.fuse.max-height") == 64
     assert config.get("optimization.fuse.ave-width") == 1
-    assert config.get("optimization.inline.active") is True
     assert config.get("array.chunk-size") == "128MiB"
-    assert config.get("dataframe.shuffle.method") == "tasks"
-    assert config.get("processes") == {"retries": 0, "timeout": None,
-                                       "worker-memory-limit": None, "blas-threads": 1}
-    assert config.get("distributed.address") is None
-    assert config.get("visualize.engine") == "graphviz"
+    assert config.get("processes") == {"retries": 0, "timeout": None, "blas-threads": 1}
 
 
 def test_get_with_default():
@@ -128,9 +123,9 @@ def test_set_keywords_mapping_and_both():
     config.set({"num_workers": 2, "scheduler": "sync"}, scheduler="processes")
     assert config.get("num_workers") == 2
     assert config.get("scheduler") == "processes"  # keywords win
-    config.set(**{"visualize.engine": "dot"})
-    assert config.get("visualize.engine") == "dot"
-    assert config.get("visualize") == {"engine": "dot"}
+    config.set(**{"plotting.engine": "dot"})
+    assert config.get("plotting.engine") == "dot"
+    assert config.get("plotting") == {"engine": "dot"}
 
 
 def test_set_legacy_get_keyword_is_stored_as_key_get():
