@@ -7,6 +7,8 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import plait
 import plait.dataframe as pdd
@@ -278,3 +280,23 @@ def test_bad_combined_date_names_file_and_line(tmp_path):
     with pytest.raises(ValueError, match=r"a.csv, column 'Date' \(from 'y', 'm', 'd'\): line 3 "
                                          r"has '2013 2 30', which is not a date"):
         df.compute(scheduler="sync")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(-99, 99),
+                          st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False)),
+                          st.one_of(st.none(), st.text('ab ,"NAnul#-', max_size=5))),
+                min_size=1, max_size=40),
+       st.sampled_from([None, 60, 200]))
+def test_read_csv_matches_pandas_on_text(tmp_path, rows, blocksize):
+    """Whichever parser reads a block (pyarrow for text columns), the values
+    are pandas' own."""
+    frame = pd.DataFrame(rows, columns=["i", "f", "s"])
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    dtype = {"i": "int64", "f": "float64", "s": "str"}
+    want = pd.read_csv(path, dtype=dtype)
+    got = pdd.read_csv(str(path), dtype=dtype, blocksize=blocksize, sample=50)
+    assert_eq(got, want, check_index=False)
+    assert_eq(got.s, want.s, check_index=False)

@@ -138,6 +138,11 @@ def _blocks(fs, paths, compression, blocksize):
     return blocks
 
 
+def _protocols(fs):
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
 def _read_bytes(fs, path, offset, length, compression):
     from fsspec.utils import read_block
 
@@ -339,12 +344,9 @@ class CSVReader:
     def __call__(self, block):
         path, offset, length, compression, _ = block
         try:
-            if length is None:  # a whole file: pandas reads it from the file
-                with self.fs.open(path, mode="rb", compression=compression) as f:
-                    df = self.parse(f, first=True, forced=True)
-            else:
-                data = _read_bytes(self.fs, path, offset, length, compression)
-                df = self.parse(data, first=offset == 0, forced=True)
+            df = self._parse_arrow(block)
+            if df is None:
+                df = self._parse_block(block)
         except (ValueError, TypeError, OverflowError) as e:
             raise self._diagnose(block, e) from e
         if self._bad_dates(df):
@@ -352,6 +354,42 @@ class CSVReader:
         if self.path_column and self.path_column in self.columns:
             df[self.path_column] = path
         return df[self.columns] if list(df.columns) != self.columns else df
+
+    def _parse_block(self, block):
+        """The block parsed by pandas: a whole file straight from the file."""
+        path, offset, length, compression, _ = block
+        if length is None:
+            with self.fs.open(path, mode="rb", compression=compression) as f:
+                return self.parse(f, first=True, forced=True)
+        data = _read_bytes(self.fs, path, offset, length, compression)
+        return self.parse(data, first=offset == 0, forced=True)
+
+    def _parse_arrow(self, block):
+        """The block parsed by pyarrow when it reads a text column (see
+        csv_arrow), or None (pandas then parses it)."""
+        from plait.dataframe.io.csv_arrow import arrow_plan, parse_arrow
+
+        dtypes = {c: pd.api.types.pandas_dtype(t) for c, t in self._dtypes(True).items()}
+        if set(dtypes) != set(self.usecols) or not any(
+                pd.api.types.is_string_dtype(t) for t in dtypes.values()):
+            return None
+        plan = arrow_plan(self.kwargs, dtypes, self.file_columns)
+        if plan is None:
+            return None
+        path, offset, length, compression, _ = block
+        skip = (self.kwargs.get("skiprows") or 0) + (1 if self.header else 0)
+        try:
+            if length is None and compression is None and "file" in _protocols(self.fs):
+                df = parse_arrow(plan, path, self.usecols, skip, dtypes)
+            else:
+                data = _read_bytes(self.fs, path, offset, length, compression)
+                df = parse_arrow(plan, data, self.usecols, skip if offset == 0 else 0, dtypes)
+        except Exception:
+            return None
+        df = self._combine_dates(df)
+        if self.path_column and self.path_column in self.columns:
+            df[self.path_column] = ""
+        return df
 
     def parse(self, data, first, forced):
         """Parse ``data`` (the bytes of one block, or a file) into the output
