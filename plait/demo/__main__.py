@@ -12,45 +12,15 @@ import json
 import os
 import random
 import sys
-import threading
 import time
 from operator import add
 
 import plait
 import plait.multiprocessing
 import plait.threaded
+from plait.demo.arithmetic import slow_add, slow_div, slow_mul, slow_sub
 
 SCHEDULERS = ["single-threaded", "threads", "processes"]
-
-# seed 004's sleeplock module: a sleep that holds a lock, so threads queue up
-_lock = threading.Lock()
-
-
-def sleep(n):
-    """Sleep ``n`` seconds while holding a process-wide lock (seed 004's sleeplock)."""
-    with _lock:
-        time.sleep(n)
-
-
-def slow_add(x, y, seconds):
-    sleep(seconds)
-    return x + y
-
-
-def slow_sub(x, y, seconds):
-    sleep(seconds)
-    return x - y
-
-
-def slow_mul(x, y, seconds):
-    sleep(seconds)
-    return x * y
-
-
-def slow_div(x, y, seconds):
-    sleep(seconds)
-    return x / y
-
 
 class Table:
     """Rows printed as an aligned table at the end of each section."""
@@ -151,7 +121,7 @@ def seed_array():
         t0 = time.perf_counter()
         s = x.sum().compute(scheduler=name)
         yz = pa.compute(y, z, scheduler=name)
-        table.add(name, s, yz, f"{time.perf_counter() - t0:.3f}")
+        table.add(name, s, tuple(v.item() for v in yz), f"{time.perf_counter() - t0:.3f}")
         assert s == 4950 and yz == (5050, 50.5)
     table.print()
 
