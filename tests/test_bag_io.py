@@ -10,6 +10,8 @@ from collections import Counter
 
 import fsspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plait
 import plait.bag as pb
@@ -243,3 +245,25 @@ def test_to_dataframe_without_the_dataframe_collection(monkeypatch):
     monkeypatch.setitem(sys.modules, "plait.dataframe", None)
     with pytest.raises(ImportError, match="pip install plait\\[dataframe\\]"):
         pb.from_sequence([{"a": 1}]).to_dataframe()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=80).map(lambda b: bytes(b"ab\n"[x % 3] for x in b)),
+       blocksize=st.integers(1, 30))
+def test_blocks_tile_the_file_at_line_boundaries(data, blocksize):
+    import io
+    import tempfile
+
+    from fsspec.utils import read_block
+
+    from plait.bag.lines import block_range
+
+    for offset in range(0, max(len(data), 1), blocksize):
+        start, end = block_range(io.BytesIO(data), offset, blocksize, b"\n")
+        assert data[start:end] == read_block(io.BytesIO(data), offset, blocksize, b"\n")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "x.txt")
+        with open(path, "wb") as f:
+            f.write(data)
+        got = pb.read_text(path, blocksize=blocksize).compute(scheduler="sync")
+    assert got == data.decode().splitlines(keepends=True)

@@ -1,7 +1,8 @@
 """Lines of text files, read inside the task that uses them.
 
-A ``TextBlock`` names a whole file (streamed in chunks, decompressed on the
-fly) or a byte range of an uncompressed file (``blocksize``): the range
+A ``TextBlock`` names a whole file or a byte range of an uncompressed file
+(``blocksize``), read as a stream of batches of lines either way (a
+compressed file is decompressed on the fly), so memory stays flat: the range
 starts after the first line delimiter at or after ``offset`` and ends with
 the first delimiter at or after ``offset + length``, so consecutive blocks
 tile the file at line boundaries. Lines keep their delimiter, as in Dask.
@@ -15,7 +16,7 @@ import io
 from itertools import chain
 from operator import length_hint
 
-from fsspec.utils import read_block
+from fsspec.utils import read_block, seek_delimiter
 
 from plait.bag.partition import Source
 
@@ -66,8 +67,10 @@ class TextBlock(Source):
         delim = self.delimiter
         with self.openfile as raw:
             if self.length is not None:
-                raw = io.BytesIO(read_block(raw, self.offset, self.length,
-                                            delim.encode(self.encoding)))
+                start, end = block_range(raw, self.offset, self.length,
+                                         delim.encode(self.encoding))
+                raw.seek(start)
+                raw = io.BufferedReader(ByteRange(raw, end - start), READ_SIZE)
             native = delim in NATIVE
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors=self.errors,
                                     newline=delim if native else "")
@@ -81,6 +84,39 @@ class TextBlock(Source):
         delim = self.delimiter.encode(self.encoding)
         with self.openfile as f:
             return read_block(f, 0, self.offset, delim).count(delim)
+
+
+def block_range(f, offset, length, delimiter):
+    """``(start, end)``: the bytes of the block at ``offset`` (the bounds
+    ``fsspec.utils.read_block`` uses, found without reading the block).
+
+    >>> block_range(io.BytesIO(b'ab\\ncd\\nef\\n'), 1, 4, b'\\n')
+    (3, 6)
+    """
+    f.seek(offset)
+    seek_delimiter(f, delimiter, READ_SIZE)
+    start = f.tell()
+    f.seek(offset + length)
+    seek_delimiter(f, delimiter, READ_SIZE)
+    return start, f.tell()
+
+
+class ByteRange(io.RawIOBase):
+    """At most ``size`` bytes of the file ``f`` from where it is now."""
+
+    def __init__(self, f, size):
+        self.f = f
+        self.left = size
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = min(len(buffer), self.left)
+        data = self.f.read(n) if n > 0 else b""
+        buffer[:len(data)] = data
+        self.left -= len(data)
+        return len(data)
 
 
 def _native_batches(text, delim):
