@@ -199,7 +199,8 @@ class Array(ArrayMethods):
         """Draw this array's graph with Graphviz (see ``plait.base.visualize``).
 
         >>> from plait.array import arange
-        >>> arange(4, chunks=2).visualize(filename=None)  # doctest: +SKIP
+        >>> type(arange(4, chunks=2).visualize(filename=None)).__name__
+        'Digraph'
         """
         from plait.base import visualize
 
