@@ -296,9 +296,58 @@ def finalize(results, ndim):
 
 
 def _concat(nested, axis):
+    """Join a grid of blocks (nested lists) into one array, copying each once."""
+    blocks = []
+    _leaves(nested, blocks)
+    if len(blocks) == 1:
+        return blocks[0]
+    if not all(type(b) is np.ndarray for b in blocks):  # other array types
+        return _concat_along(nested, axis)
+    ndim = blocks[0].ndim
+    edges = []  # per axis: start offsets of the blocks along it
+    level = nested
+    for ax in range(ndim):
+        if type(level) is list:
+            sizes = [_first(b).shape[ax] for b in level]
+            level = level[0]
+        else:
+            sizes = [blocks[0].shape[ax]]
+        starts = [0]
+        for size in sizes:
+            starts.append(starts[-1] + size)
+        edges.append(starts)
+    out = np.empty(tuple(e[-1] for e in edges), dtype=np.result_type(*blocks))
+    _place(nested, out, edges, ())
+    return out
+
+
+def _leaves(nested, out):
+    if type(nested) is list:
+        for n in nested:
+            _leaves(n, out)
+    else:
+        out.append(nested)
+
+
+def _first(nested):
+    while type(nested) is list:
+        nested = nested[0]
+    return nested
+
+
+def _place(nested, out, edges, index):
+    if type(nested) is list:
+        for i, n in enumerate(nested):
+            _place(n, out, edges, index + (i,))
+        return
+    where = tuple(slice(e[i], e[i + 1]) for e, i in zip(edges, index))
+    out[where] = nested
+
+
+def _concat_along(nested, axis):
     if type(nested) is not list:
         return nested
-    parts = [_concat(n, axis + 1) for n in nested]
+    parts = [_concat_along(n, axis + 1) for n in nested]
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
 
 
