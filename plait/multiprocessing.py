@@ -7,10 +7,10 @@ tells what the last computation ran and moved.
 from __future__ import annotations
 
 from plait import config
-from plait.scheduling.executor import ExecutorBackend
 from plait.scheduling.get import run_graph
 from plait.scheduling.processes import ProcessBackend
 from plait.scheduling.stats import ProcessStats, last_run_stats
+from plait.threaded import configured_backend
 
 __all__ = ["get", "last_run_stats", "ProcessStats"]
 
@@ -53,21 +53,15 @@ def get(dsk, keys, num_workers=None, pool=None, context=None, initializer=None,
     """
     from plait.callbacks import active_callbacks
 
-    if pool is None:
-        pool = config.get("pool", None)
-    if pool is not None:
-        backend = ExecutorBackend(pool)
-    else:
-        if num_workers is None:
-            num_workers = config.get("num_workers", None)
-        if context is None:
-            context = config.get("multiprocessing.context", "spawn")
-        if initializer is None:
-            initializer = config.get("multiprocessing.initializer", None)
-        if retries is None:
-            retries = config.get("processes.retries", 0)
-        if timeout is None:
-            timeout = config.get("processes.timeout", None)
-        backend = ProcessBackend(num_workers, context, initializer, retries, timeout,
-                                 config.get("processes.blas-threads", 1))
+    def processes(num_workers):
+        return ProcessBackend(
+            num_workers,
+            config.get("multiprocessing.context", "spawn") if context is None else context,
+            config.get("multiprocessing.initializer", None) if initializer is None
+            else initializer,
+            config.get("processes.retries", 0) if retries is None else retries,
+            config.get("processes.timeout", None) if timeout is None else timeout,
+            config.get("processes.blas-threads", 1))
+
+    backend = configured_backend(pool, num_workers, processes)
     return run_graph(dsk, keys, backend, active_callbacks(callbacks))
