@@ -12,6 +12,7 @@ import numpy as np
 
 from plait.array.chunks import format_bytes, normalize_chunks
 from plait.array.methods import ArrayMethods
+from plait.scheduling.get import flatten_keys
 
 
 def token(prefix, *args, **kwargs):
@@ -297,8 +298,7 @@ def finalize(results, ndim):
 
 def _concat(nested, axis):
     """Join a grid of blocks (nested lists) into one array, copying each once."""
-    blocks = []
-    _leaves(nested, blocks)
+    blocks = flatten_keys(nested, [])  # the blocks, in grid order
     if len(blocks) == 1:
         return blocks[0]
     if not all(type(b) is np.ndarray for b in blocks):  # other array types
@@ -319,14 +319,6 @@ def _concat(nested, axis):
     out = np.empty(tuple(e[-1] for e in edges), dtype=np.result_type(*blocks))
     _place(nested, out, edges, ())
     return out
-
-
-def _leaves(nested, out):
-    if type(nested) is list:
-        for n in nested:
-            _leaves(n, out)
-    else:
-        out.append(nested)
 
 
 def _first(nested):
