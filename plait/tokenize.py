@@ -195,11 +195,12 @@ def random_token(obj):
     return token
 
 
-def _forget(i, ref):
-    with _random_lock:
-        entry = _random_tokens.get(i)
+def _forget(i, ref, lock=_random_lock, tokens=_random_tokens):
+    # bound as defaults: at interpreter exit the module's globals may be gone
+    with lock:
+        entry = tokens.get(i)
         if entry is not None and entry[0] is ref:
-            del _random_tokens[i]
+            del tokens[i]
 
 
 @normalize_token.register(object)
