@@ -371,16 +371,18 @@ def test_global_set_from_another_thread_during_a_with_block():
 
 
 def test_asyncio_tasks_have_their_own_overrides():
-    async def task(name, barrier):
+    async def task(name, mine, other, done):
         with config.set(scheduler=name):
-            await barrier.wait()  # both blocks are open now
+            mine.set()
+            await other.wait()  # both blocks are open now
             seen = config.get("scheduler")
-            await barrier.wait()
+            done.set()
+            await asyncio.sleep(0)
         return seen
 
-    async def main():
-        barrier = asyncio.Barrier(2)
-        return await asyncio.gather(task("a", barrier), task("b", barrier))
+    async def main():  # Events, not asyncio.Barrier: that needs Python 3.11
+        a, b, done_a, done_b = (asyncio.Event() for _ in range(4))
+        return await asyncio.gather(task("a", a, b, done_a), task("b", b, a, done_b))
 
     assert asyncio.run(main()) == ["a", "b"]
     assert config.get("scheduler") is None

@@ -111,7 +111,8 @@ def parse_arrow(plan, data, usecols, skip_header, dtypes):
     df = table.to_pandas()
     for col in usecols:
         want = dtypes[col]
-        if df[col].dtype != want:
+        # object columns too: pandas < 3 gets None for missing strings from arrow
+        if df[col].dtype != want or (isinstance(want, np.dtype) and want.kind == "O"):
             df[col] = _to_dtype(df[col], want)
     return df
 
