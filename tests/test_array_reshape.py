@@ -140,3 +140,14 @@ def test_axis_shuffles():
         x.transpose(0, 1)
     with pytest.raises(ValueError, match="cannot select an axis to squeeze out"):
         x.squeeze(axis=1)
+
+
+def test_reshape_in_fortran_order_is_refused_by_name():
+    import numpy as np
+    import pytest
+
+    import plait.array as pa
+
+    x = pa.arange(12, chunks=4)
+    with pytest.raises(ValueError, match="C order only, not order='F'"):
+        np.reshape(x, (3, 4), order="F")

@@ -312,3 +312,14 @@ def test_computing_together_shares_the_partition_work(pdf, scheduler):
     total, frame = plait.compute(plus.sum(), plus * 2, scheduler=scheduler)
     assert total == (pdf.i + 1).sum()
     assert_eq(frame, (pdf.i + 1) * 2)
+
+
+def test_rename_of_index_labels_is_refused_by_name():
+    import pandas as pd
+    import pytest
+
+    import plait.dataframe as pdd
+
+    df = pdd.from_pandas(pd.DataFrame({"x": [1, 2]}), npartitions=1)
+    with pytest.raises(TypeError, match=r"rename\(index=...\) is not supported"):
+        df.rename(index={0: "a"})

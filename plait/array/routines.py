@@ -235,7 +235,7 @@ def _copy(x, order="K"):
 
 def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     if order != "C":
-        raise NotImplementedError(f"plait arrays reshape in C order only, not order={order!r}")
+        raise ValueError(f"plait arrays reshape in C order only, not order={order!r}")
     return shaping.reshape(a, shape if shape is not None else newshape)
 
 

@@ -15,6 +15,8 @@ failure gets a note naming the file and line; the exception's type stays.
 """
 from __future__ import annotations
 
+import abc
+
 import functools
 from itertools import chain
 
@@ -92,15 +94,16 @@ class Job:
         return f"Job({name}, partition {self.index})"
 
 
-class Source:
+class Source(abc.ABC):
     """A partition's elements produced inside the task (e.g. a file block).
 
     ``open()`` returns a fresh iterable with a ``where(streaming)`` method
     that describes the current position for error messages.
     """
 
+    @abc.abstractmethod
     def open(self):
-        raise NotImplementedError
+        """A fresh iterable of this partition's elements."""
 
 
 def run(job, src, extras):

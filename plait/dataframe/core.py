@@ -613,8 +613,8 @@ class DataFrame(_Frame):
         ['k', 'y']
         """
         if index is not None:
-            raise NotImplementedError("renaming index labels needs a full pass; "
-                                      "rename columns, or use map_partitions")
+            raise TypeError("rename(index=...) is not supported: renaming index labels "
+                            "needs a full pass; rename columns, or use map_partitions")
         meta = self._meta.rename(columns=columns)
         mapping = dict(zip(self._meta.columns, meta.columns))
         inverse = {new: old for old, new in mapping.items()}

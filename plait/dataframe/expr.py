@@ -20,6 +20,8 @@ Kinds of expressions:
 """
 from __future__ import annotations
 
+import abc
+
 import copy
 from functools import cached_property
 
@@ -196,11 +198,12 @@ class Partitions(Expr):
         return {(self._name, k): (frame._name, i) for k, i in enumerate(indices)}
 
 
-class Layer(Expr):
+class Layer(Expr, abc.ABC):
     """An expression whose tasks come from ``_layer()`` (override it)."""
 
+    @abc.abstractmethod
     def _layer(self):
-        raise NotImplementedError(f"{type(self).__name__} must define _layer")
+        """The tasks of this expression: {key: task}."""
 
 
 class FromGraph(Layer):
