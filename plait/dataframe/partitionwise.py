@@ -113,6 +113,17 @@ def _named_method(opname):
     return method
 
 
+def _argument(v):
+    """(expression argument, meta stand-in) for one argument of a
+    partition-wise call: a frame's expression (given already aligned), a
+    broadcast Scalar, or a plain value passed as it is."""
+    if isinstance(v, Expr):
+        return v, utils.meta_nonempty(v._meta)
+    if isinstance(v, Scalar):
+        return Broadcast(v.expr), v._meta
+    return v, v
+
+
 def _assign_collection(frame, names, values):
     args, metas = [], []
     exprs = [frame] + [v for v in values if _is_frame(v)]
@@ -121,15 +132,9 @@ def _assign_collection(frame, names, values):
         frame, rest = aligned[0], list(aligned[1:])
         values = [rest.pop(0) if _is_frame(v) else v for v in values]
     for v in values:
-        if _is_frame(v):
-            args.append(v.expr)
-            metas.append(utils.meta_nonempty(v._meta))
-        elif isinstance(v, Scalar):
-            args.append(Broadcast(v.expr))
-            metas.append(v._meta)
-        else:
-            args.append(v)
-            metas.append(v)
+        arg, m = _argument(v.expr if _is_frame(v) else v)
+        args.append(arg)
+        metas.append(m)
     meta = utils.make_meta(_assign_meta(frame._meta, names, metas))
     return new_collection(Assign(frame.expr, names, args, meta))
 
@@ -190,16 +195,9 @@ def elemwise(func, *args, meta=None, prefix=None, **kwargs):
     aligned = iter(align(*frames)) if len(frames) > 1 else iter(frames)
     exprs, metas = [], []
     for a in args:
-        if _is_frame(a):
-            e = next(aligned).expr
-            exprs.append(e)
-            metas.append(utils.meta_nonempty(e._meta))
-        elif isinstance(a, Scalar):
-            exprs.append(Broadcast(a.expr))
-            metas.append(a._meta)
-        else:
-            exprs.append(a)
-            metas.append(a)
+        e, m = _argument(next(aligned).expr if _is_frame(a) else a)
+        exprs.append(e)
+        metas.append(m)
     if meta is None:
         meta = utils.make_meta(func(*metas, **kwargs))
     else:
