@@ -29,6 +29,7 @@ import pandas as pd
 from plait.dataframe import utils
 from plait.dataframe.blockwise import Blockwise
 from plait.dataframe.expr import PerPartition
+from plait.dataframe.io.reader import ReadFiles
 
 DEFAULT_BLOCKSIZE = 64 * 2**20
 NO_SPLIT_KWARGS = ("nrows", "skipfooter", "iterator", "chunksize")
@@ -85,22 +86,10 @@ def read_table(urlpath, **kwargs):
     return read_csv(urlpath, **kwargs)
 
 
-class ReadCSV(Blockwise):
+class ReadCSV(ReadFiles):
     """Partition ``i`` parses block ``i``; ``project`` narrows the columns read."""
 
     prefix = "read-csv"
-
-    @property
-    def reader(self):
-        return self.func
-
-    def project(self, columns):
-        reader = self.reader.with_columns(columns)
-        if reader is self.reader:
-            return self
-        new = ReadCSV(reader, self.args, meta=self._meta, divisions=self.divisions,
-                      prefix=self.prefix)
-        return new
 
 
 # ---------------------------------------------------------------- files and blocks

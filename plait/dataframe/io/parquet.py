@@ -19,6 +19,7 @@ import pandas as pd
 
 from plait.dataframe import utils
 from plait.dataframe.expr import Blockwise, PerPartition
+from plait.dataframe.io.reader import ReadFiles
 
 _OPS = {operator.eq: "==", operator.lt: "<", operator.le: "<=", operator.gt: ">",
         operator.ge: ">="}
@@ -63,27 +64,14 @@ def read_parquet(path, columns=None, filters=None, index=None, split_row_groups=
     return out[columns] if series else out
 
 
-class ReadParquet(Blockwise):
+class ReadParquet(ReadFiles):
     """Partition ``i`` reads file/row groups ``i``; narrows to the columns used;
     takes pushed-down filters."""
 
     prefix = "read-parquet"
 
-    @property
-    def reader(self):
-        return self.func
-
-    def project(self, columns):
-        reader = self.reader.with_columns(columns)
-        if reader is self.reader:
-            return self
-        return ReadParquet(reader, self.args, meta=self._meta, divisions=self.divisions,
-                           prefix=self.prefix)
-
     def with_predicate(self, dnf):
-        reader = self.reader.with_filters(dnf)
-        return ReadParquet(reader, self.args, meta=self._meta, divisions=self.divisions,
-                           prefix=self.prefix)
+        return self._with_reader(self.reader.with_filters(dnf))
 
 
 # ---------------------------------------------------------------- files
